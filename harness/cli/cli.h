@@ -1,0 +1,49 @@
+/*
+ * The conftest command: one file per subcommand (cmd_<name>.c), this header between them.
+ */
+#ifndef CT_CLI_H
+#define CT_CLI_H
+
+#include "base/ct_buf.h"
+#include "base/ct_err.h"
+#include "syncml/ct_msg.h"
+
+/* Exit codes, documented in docs/CLI.md. */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_REJECTED = 1, /* the input or the SUT failed what was asked of it */
+    CLI_EXIT_USAGE = 2,
+    CLI_EXIT_ERROR = 3,    /* conftest could not do the job: I/O, memory, internal */
+};
+
+int cmd_decode(int argc, char **argv);
+int cmd_encode(int argc, char **argv);
+
+/* cli_error prints "conftest: <subcommand>: message" on stderr. */
+void cli_error(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* cli_exit_for maps an error code to an exit code. */
+int cli_exit_for(int code);
+
+/*
+ * cli_parse_limit_option handles --max-size and --max-depth for subcommands that parse
+ * messages: returns 1 if opt was one of them (and stores the value), 0 if not, -1 after
+ * printing an error for a bad value.
+ */
+int cli_parse_limit_option(const char *sub, int opt, const char *arg, struct ct_limits *lim);
+
+/* cli_read_input reads FILE or "-" (stdin), bounded by max bytes; prints errors itself.
+ * Returns 0 or an exit code. */
+int cli_read_input(const char *sub, const char *path, size_t max, struct ct_buf *out);
+
+/* cli_write_output writes data to path (NULL or "-" is stdout). Returns 0 or an exit code. */
+int cli_write_output(const char *sub, const char *path, const void *data, size_t len);
+
+/* Long option values shared by the subcommands (beyond the ASCII range of short options). */
+enum {
+    OPT_MAX_SIZE = 0x100,
+    OPT_MAX_DEPTH,
+    OPT_FIRST_PRIVATE, /* subcommands number their own options from here */
+};
+
+#endif

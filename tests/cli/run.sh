@@ -1,0 +1,91 @@
+#!/bin/sh
+# Command-line tests: exit codes, messages and conversions of the conftest binary given as $1.
+# Each check prints one line; the script exits non-zero if any check failed.
+set -u
+BIN=${1:?usage: run.sh path/to/conftest}
+DATA=${CONFTEST_TESTDATA:-tests/data}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+failed=0
+n=0
+
+# expect CODE DESCRIPTION -- COMMAND...: run, compare the exit code, keep stdout/stderr.
+expect() {
+    want=$1; what=$2; shift 3
+    n=$((n + 1))
+    "$@" >"$TMP/out" 2>"$TMP/err"
+    got=$?
+    if [ "$got" -ne "$want" ]; then
+        echo "FAIL $what: exit $got, want $want"; sed 's/^/    /' "$TMP/err" | head -5
+        failed=$((failed + 1))
+        return 1
+    fi
+    echo "ok   $what"
+}
+
+# has FILE TEXT DESCRIPTION: the output file contains TEXT.
+has() {
+    n=$((n + 1))
+    if grep -q -- "$2" "$TMP/$1"; then echo "ok   $3"; else
+        echo "FAIL $3: '$2' not in $1:"; sed 's/^/    /' "$TMP/$1" | head -5; failed=$((failed + 1)); fi
+}
+
+C=$DATA/captures
+H=$DATA/hostile
+
+expect 0 "--help" -- "$BIN" --help
+has out "decode" "--help lists decode"
+expect 0 "--version" -- "$BIN" --version
+has out "^conftest [0-9]" "--version prints the version"
+expect 2 "no command" -- "$BIN"
+expect 2 "unknown command" -- "$BIN" frobnicate
+has err "unknown command 'frobnicate'" "unknown command is named"
+
+expect 0 "decode --help" -- "$BIN" decode --help
+has out "Exit codes" "decode --help documents exit codes"
+expect 0 "encode --help" -- "$BIN" encode --help
+expect 2 "decode without a file" -- "$BIN" decode
+expect 2 "decode with a bad option" -- "$BIN" decode --bogus x
+expect 2 "decode --max-depth 0" -- "$BIN" decode --max-depth 0 "$C/syncevo-xml-01-pkg1-client.xml"
+expect 2 "decode --max-size junk" -- "$BIN" decode --max-size 12Q "$C/syncevo-xml-01-pkg1-client.xml"
+
+expect 0 "decode WBXML" -- "$BIN" decode "$C/syncevo-wbxml-01-pkg1-client.wbxml"
+has out '<SyncML xmlns="SYNCML:SYNCML1.2">' "decode prints XML"
+has out '<DevInf xmlns="syncml:devinf">' "decode shows embedded DevInf as XML"
+expect 0 "decode from stdin" -- sh -c "\"$BIN\" decode - < \"$C/syncevo-xml-02-pkg2-server.xml\""
+has out "<RespURI>" "stdin decoding works"
+expect 0 "decode --summary" -- "$BIN" decode --summary "$C/syncevo-wbxml-02-pkg2-server.wbxml"
+has out "status: SyncHdr:212+Chal(syncml:auth-md5)" "summary lists statuses"
+expect 0 "decode -o" -- "$BIN" decode -o "$TMP/pretty.xml" "$C/syncevo-xml-03-pkg3-client.xml"
+n=$((n + 1)); if [ -s "$TMP/pretty.xml" ]; then echo "ok   -o writes the file"; else echo "FAIL -o wrote nothing"; failed=$((failed + 1)); fi
+
+for f in "$H"/*.wbxml; do
+    expect 1 "decode rejects $(basename "$f")" -- "$BIN" decode --wbxml "$f"
+    has err "$(basename "$f"): WBXML offset" "the error names the file and the offset"
+done
+expect 3 "decode a missing file" -- "$BIN" decode "$TMP/nope.xml"
+has err "No such file" "missing file reported"
+expect 1 "decode over --max-size" -- "$BIN" decode --max-size 1K "$C/syncevo-wbxml-01-pkg1-client.wbxml"
+has err "limit of 1024" "size limit reported"
+printf '<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD></SyncHdr><SyncBody/></SyncML>' >"$TMP/nohdr.xml"
+expect 0 "decode a message with missing fields" -- "$BIN" decode "$TMP/nohdr.xml"
+expect 1 "decode --check flags missing fields" -- "$BIN" decode --check "$TMP/nohdr.xml"
+has err "/SyncML/SyncHdr has no <VerProto>" "--check names the element"
+printf '<html><body/></html>' >"$TMP/html.xml"
+expect 1 "decode rejects HTML" -- "$BIN" decode "$TMP/html.xml"
+has err "root element is <html>" "non-SyncML root named"
+
+expect 2 "encode needs a target encoding" -- "$BIN" encode "$C/syncevo-xml-01-pkg1-client.xml"
+expect 0 "encode --wbxml" -- "$BIN" encode --wbxml -o "$TMP/m.wbxml" "$C/syncevo-xml-01-pkg1-client.xml"
+expect 0 "encode --xml back" -- "$BIN" encode --xml -o "$TMP/m.xml" "$TMP/m.wbxml"
+"$BIN" decode --canonical "$C/syncevo-xml-01-pkg1-client.xml" >"$TMP/c1"
+"$BIN" decode --canonical "$TMP/m.xml" >"$TMP/c2"
+n=$((n + 1)); if cmp -s "$TMP/c1" "$TMP/c2"; then echo "ok   XML -> WBXML -> XML keeps the message"; else
+    echo "FAIL XML -> WBXML -> XML changed the message"; diff "$TMP/c1" "$TMP/c2" | head; failed=$((failed + 1)); fi
+expect 0 "encode --textual-public-id" -- "$BIN" encode --wbxml --textual-public-id -o "$TMP/t.wbxml" "$TMP/m.wbxml"
+n=$((n + 1)); if head -c 40 "$TMP/t.wbxml" | grep -q -- "-//SYNCML//DTD SyncML 1.2//EN"; then
+    echo "ok   textual public id written"; else echo "FAIL no textual public id"; failed=$((failed + 1)); fi
+expect 2 "encode --wbxml-version 9" -- "$BIN" encode --wbxml --wbxml-version 9 "$TMP/m.xml"
+
+echo "cli: $((n - failed))/$n passed"
+[ "$failed" -eq 0 ]
