@@ -32,6 +32,15 @@ TEST_LIBS := $(shell pkg-config --libs check)
 
 VERSION  := $(shell cat VERSION)
 
+# `make V=1` shows the full commands.
+ifeq ($(V),1)
+Q :=
+say = @:
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
 # The core library: everything but the command-line front end.
 LIB_SRCS := $(wildcard harness/base/*.c harness/syncml/*.c harness/wbxml/*.c)
 CLI_SRCS := $(wildcard harness/cli/*.c)
@@ -54,17 +63,21 @@ conftest: $(BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DCONFTEST_VERSION='"$(VERSION)"' -MMD -MP -c $< -o $@
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -DCONFTEST_VERSION='"$(VERSION)"' -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(BIN): $(CLI_OBJS) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LIBS)
 
 $(UNIT): $(TEST_OBJS) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(LIBS) $(TEST_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(LIBS) $(TEST_LIBS)
 
 # Unit tests in this build configuration. CK_DEFAULT_TIMEOUT bounds every test case.
 unit-tests: $(UNIT)

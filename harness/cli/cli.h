@@ -36,6 +36,14 @@ int cli_parse_limit_option(const char *sub, int opt, const char *arg, struct ct_
  * Returns 0 or an exit code. */
 int cli_read_input(const char *sub, const char *path, size_t max, struct ct_buf *out);
 
+/* cli_name is how a path is named in messages ("<stdin>" for "-"). */
+const char *cli_name(const char *path);
+
+/* cli_load_message reads FILE or "-" and parses it as a SyncML message (enc CT_ENC_AUTO:
+ * detect), printing any error itself. Returns 0 with *out set, or an exit code. */
+int cli_load_message(const char *sub, const char *path, enum ct_enc enc,
+                     const struct ct_limits *lim, struct ct_msg **out);
+
 /* cli_write_output writes data to path (NULL or "-" is stdout). Returns 0 or an exit code. */
 int cli_write_output(const char *sub, const char *path, const void *data, size_t len);
 

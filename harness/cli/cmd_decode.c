@@ -84,28 +84,20 @@ int cmd_decode(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     const char *path = argv[optind];
-    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-
-    struct ct_buf in;
-    int status = cli_read_input("decode", path, lim.max_bytes, &in);
+    const char *name = cli_name(path);
+    struct ct_msg *m = NULL;
+    int status = cli_load_message("decode", path, enc, &lim, &m);
     if (status != CLI_EXIT_OK)
         return status;
     struct ct_diag diag = {0};
-    struct ct_msg *m = NULL;
-    int rc = ct_msg_parse(&m, in.data, in.len, enc, &lim, &diag);
-    ct_buf_cleanup(&in);
-    if (rc != CT_OK) {
-        cli_error("decode", "%s: %s", name, diag.code != CT_OK ? diag.text : ct_strerror(rc));
-        return cli_exit_for(rc);
-    }
-    if (check) {
-        rc = ct_msg_check(m, &diag);
-        if (rc != CT_OK) {
-            cli_error("decode", "%s: %s", name, diag.text);
-            status = CLI_EXIT_REJECTED;
-        }
+    if (check && ct_msg_check(m, &diag) != CT_OK) {
+        /* Still print the message: seeing it is the point of decode. */
+        cli_error("decode", "%s: %s", name, diag.text);
+        status = CLI_EXIT_REJECTED;
+        ct_diag_clear(&diag);
     }
 
+    int rc;
     struct ct_buf out;
     ct_buf_init(&out, 0);
     struct ct_ser_opts ser = {.enc = CT_ENC_XML, .pretty = true};

@@ -95,23 +95,15 @@ int cmd_encode(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     const char *path = argv[optind];
-    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-
-    struct ct_buf in;
-    int status = cli_read_input("encode", path, lim.max_bytes, &in);
+    const char *name = cli_name(path);
+    struct ct_msg *m = NULL;
+    int status = cli_load_message("encode", path, CT_ENC_AUTO, &lim, &m);
     if (status != CLI_EXIT_OK)
         return status;
     struct ct_diag diag = {0};
-    struct ct_msg *m = NULL;
-    int rc = ct_msg_parse(&m, in.data, in.len, CT_ENC_AUTO, &lim, &diag);
-    ct_buf_cleanup(&in);
-    if (rc != CT_OK) {
-        cli_error("encode", "%s: %s", name, diag.code != CT_OK ? diag.text : ct_strerror(rc));
-        return cli_exit_for(rc);
-    }
     struct ct_buf out;
     ct_buf_init(&out, 0);
-    rc = ct_msg_serialize(m, &ser, &out, &diag);
+    int rc = ct_msg_serialize(m, &ser, &out, &diag);
     if (rc != CT_OK) {
         cli_error("encode", "%s: %s", name, diag.code != CT_OK ? diag.text : ct_strerror(rc));
         status = cli_exit_for(rc);
