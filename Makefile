@@ -42,7 +42,7 @@ say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
 # The core library: everything but the command-line front end.
-LIB_SRCS := $(wildcard harness/base/*.c harness/syncml/*.c harness/wbxml/*.c)
+LIB_SRCS := $(wildcard harness/base/*.c harness/syncml/*.c harness/wbxml/*.c harness/crypto/*.c)
 CLI_SRCS := $(wildcard harness/cli/*.c)
 TEST_SRCS := $(wildcard tests/unit/*.c)
 
@@ -81,7 +81,7 @@ $(UNIT): $(TEST_OBJS) $(LIB)
 
 # Unit tests in this build configuration. CK_DEFAULT_TIMEOUT bounds every test case.
 unit-tests: $(UNIT)
-	CK_DEFAULT_TIMEOUT=60 CONFTEST_TESTDATA=tests/data $(UNIT)
+	CK_DEFAULT_TIMEOUT=60 CONFTEST_TESTDATA=tests/data CONFTEST_VECTORS=vectors $(UNIT)
 
 cli-tests: $(BIN)
 	tests/cli/run.sh $(BIN)

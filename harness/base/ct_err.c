@@ -18,6 +18,7 @@ const char *ct_strerror(int code)
     case CT_ERR_AUTH: return "authentication failed";
     case CT_ERR_MISSING: return "required element missing";
     case CT_ERR_CRYPTO: return "cryptographic failure";
+    case CT_ERR_CRYPTO_LIMIT: return "key data limit reached";
     case CT_ERR_IO: return "input/output error";
     case CT_ERR_USAGE: return "usage error";
     case CT_ERR_INVALID_ARG: return "invalid argument";

@@ -28,7 +28,8 @@ enum ct_error {
     CT_ERR_AUTH = -201,      /* credentials present but wrong */
     CT_ERR_MISSING = -202,   /* a required element is absent */
 
-    CT_ERR_CRYPTO = -300,
+    CT_ERR_CRYPTO = -300,    /* a field, tag or wrapped key does not verify (no detail, on purpose) */
+    CT_ERR_CRYPTO_LIMIT = -301, /* a key's data budget is used up (3DES) */
 
     CT_ERR_IO = -400,
 

@@ -15,13 +15,26 @@ const char *tl_path(const char *rel)
     return path;
 }
 
-uint8_t *tl_read(const char *rel, size_t *len)
+const char *tl_vector_path(const char *rel)
+{
+    static char path[1024];
+    const char *dir = getenv("CONFTEST_VECTORS");
+    snprintf(path, sizeof(path), "%s/%s", dir != NULL ? dir : "vectors", rel);
+    return path;
+}
+
+uint8_t *tl_read_file(const char *path, size_t *len)
 {
     struct ct_buf b;
     ct_buf_init(&b, 0);
-    int rc = ct_buf_read_file(&b, rel[0] == '/' ? rel : tl_path(rel));
-    ck_assert_msg(rc == CT_OK, "cannot read test data %s", rel);
+    int rc = ct_buf_read_file(&b, path);
+    ck_assert_msg(rc == CT_OK, "cannot read %s", path);
     return ct_buf_steal(&b, len);
+}
+
+uint8_t *tl_read(const char *rel, size_t *len)
+{
+    return tl_read_file(tl_path(rel), len);
 }
 
 struct ct_msg *tl_parse(const uint8_t *data, size_t len)

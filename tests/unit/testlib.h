@@ -14,8 +14,13 @@
 /* tl_path returns "$CONFTEST_TESTDATA/rel" in a static buffer. */
 const char *tl_path(const char *rel);
 
-/* tl_read reads a test data file (malloc'ed, NUL-terminated); fails the test if missing. */
+/* tl_vector_path returns "$CONFTEST_VECTORS/rel" (default vectors/) in a static buffer. */
+const char *tl_vector_path(const char *rel);
+
+/* tl_read reads a test data file (malloc'ed, NUL-terminated); fails the test if missing.
+ * tl_read_file does the same for a path as given. */
 uint8_t *tl_read(const char *rel, size_t *len);
+uint8_t *tl_read_file(const char *path, size_t *len);
 
 /* tl_parse parses bytes with default limits; fails the test with the diagnostic if it fails. */
 struct ct_msg *tl_parse(const uint8_t *data, size_t len);
@@ -43,5 +48,6 @@ Suite *suite_msg(void);
 Suite *suite_wbxml(void);
 Suite *suite_captures(void);
 Suite *suite_hostile(void);
+Suite *suite_enc(void);
 
 #endif

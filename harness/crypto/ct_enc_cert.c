@@ -1,0 +1,160 @@
+#include "crypto/ct_enc_cert.h"
+
+#include "base/ct_buf.h"
+#include "crypto/ct_cipher.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+#include <string.h>
+
+/* Certificates and keys are small; a bound keeps a hostile download in check. */
+#define MAX_PEM ((size_t)1 << 20)
+
+int ct_enc_chain_from_pem(STACK_OF(X509) **out, const uint8_t *pem, size_t n, struct ct_diag *diag)
+{
+    if (n > MAX_PEM)
+        return ct_diag_set(diag, CT_ERR_TOO_BIG, "certificate chain of %zu bytes is too large", n);
+    BIO *bio = BIO_new_mem_buf(pem, (int)n);
+    STACK_OF(X509) *chain = sk_X509_new_null();
+    if (bio == NULL || chain == NULL) {
+        BIO_free(bio);
+        sk_X509_free(chain);
+        return CT_ERR_NOMEM;
+    }
+    X509 *cert;
+    while ((cert = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        if (sk_X509_push(chain, cert) <= 0) {
+            X509_free(cert);
+            break;
+        }
+    }
+    /* The loop ends on "no more PEM" (expected) or on a broken certificate. */
+    unsigned long err = ERR_peek_last_error();
+    bool clean_end = ERR_GET_REASON(err) == PEM_R_NO_START_LINE || err == 0;
+    ERR_clear_error();
+    BIO_free(bio);
+    if (sk_X509_num(chain) == 0 || !clean_end) {
+        ct_enc_chain_free(chain);
+        return ct_diag_set(diag, CT_ERR_PARSE, "%s",
+                           clean_end ? "no PEM certificate found" : "a PEM certificate is broken");
+    }
+    *out = chain;
+    return CT_OK;
+}
+
+int ct_enc_chain_load(STACK_OF(X509) **out, const char *path, struct ct_diag *diag)
+{
+    struct ct_buf b;
+    ct_buf_init(&b, MAX_PEM);
+    int rc = ct_buf_read_file(&b, path);
+    if (rc == CT_OK)
+        rc = ct_enc_chain_from_pem(out, b.data, b.len, diag);
+    else
+        ct_diag_set(diag, rc, "cannot read %s", path);
+    if (rc != CT_OK)
+        ct_diag_prefix(diag, "%s", path);
+    ct_buf_cleanup(&b);
+    return rc;
+}
+
+void ct_enc_chain_free(STACK_OF(X509) *chain)
+{
+    sk_X509_pop_free(chain, X509_free);
+}
+
+EVP_PKEY *ct_enc_key_load(const char *path, struct ct_diag *diag)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        ct_diag_set(diag, CT_ERR_IO, "%s: cannot open", path);
+        return NULL;
+    }
+    EVP_PKEY *key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    fclose(f);
+    ERR_clear_error();
+    if (key == NULL)
+        ct_diag_set(diag, CT_ERR_PARSE, "%s: no PEM private key", path);
+    return key;
+}
+
+int ct_enc_cert_kid(X509 *cert, uint8_t kid[32])
+{
+    unsigned char *der = NULL;
+    int n = i2d_X509(cert, &der);
+    if (n <= 0)
+        return CT_ERR_INVALID_ARG;
+    int rc = ct_sha256(kid, der, (size_t)n);
+    OPENSSL_free(der);
+    return rc;
+}
+
+int ct_enc_cert_check_key(X509 *cert, struct ct_diag *diag)
+{
+    EVP_PKEY *key = X509_get0_pubkey(cert);
+    if (key == NULL || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
+        return ct_diag_set(diag, CT_ERR_CRYPTO, "the certificate key is not RSA");
+    int bits = EVP_PKEY_get_bits(key);
+    if (bits < CT_ENC_MIN_RSA_BITS)
+        return ct_diag_set(diag, CT_ERR_CRYPTO, "the certificate key has %d bits, fewer than %d",
+                           bits, CT_ENC_MIN_RSA_BITS);
+    uint32_t ku = X509_get_key_usage(cert);
+    if (ku != UINT32_MAX && !(ku & KU_KEY_ENCIPHERMENT))
+        return ct_diag_set(diag, CT_ERR_CRYPTO, "the certificate's key usage lacks keyEncipherment");
+    return CT_OK;
+}
+
+static bool weak_signature(X509 *cert)
+{
+    int md = NID_undef;
+    if (!OBJ_find_sigid_algs(X509_get_signature_nid(cert), &md, NULL))
+        return true;
+    return md == NID_md5 || md == NID_sha1 || md == NID_md5_sha1;
+}
+
+int ct_enc_cert_verify(STACK_OF(X509) *chain, X509 *ca, const char *host, time_t at,
+                       struct ct_diag *diag)
+{
+    if (chain == NULL || sk_X509_num(chain) == 0)
+        return ct_diag_set(diag, CT_ERR_CRYPTO, "no server certificate");
+    X509 *leaf = sk_X509_value(chain, 0);
+    for (int i = 0; i < sk_X509_num(chain); i++)
+        if (weak_signature(sk_X509_value(chain, i)))
+            return ct_diag_set(diag, CT_ERR_CRYPTO,
+                               "certificate %d of the chain is signed with MD5 or SHA-1", i);
+
+    X509_STORE *store = X509_STORE_new();
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    STACK_OF(X509) *untrusted = sk_X509_new_null();
+    int rc = CT_OK;
+    if (store == NULL || ctx == NULL || untrusted == NULL || X509_STORE_add_cert(store, ca) != 1)
+        rc = CT_ERR_NOMEM;
+    for (int i = 1; rc == CT_OK && i < sk_X509_num(chain); i++)
+        if (sk_X509_push(untrusted, sk_X509_value(chain, i)) <= 0)
+            rc = CT_ERR_NOMEM;
+    if (rc == CT_OK && X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1)
+        rc = CT_ERR_NOMEM;
+    if (rc == CT_OK) {
+        X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
+        if (at != 0)
+            X509_VERIFY_PARAM_set_time(param, at);
+        /* A subjectAltName must match: the CN is not a name to rely on. */
+        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
+        if (X509_VERIFY_PARAM_set1_ip_asc(param, host) != 1) {
+            ERR_clear_error();
+            X509_VERIFY_PARAM_set1_host(param, host, 0);
+        }
+        if (X509_verify_cert(ctx) != 1) {
+            int err = X509_STORE_CTX_get_error(ctx);
+            rc = ct_diag_set(diag, CT_ERR_CRYPTO, "the certificate chain does not verify: %s",
+                             X509_verify_cert_error_string(err));
+        }
+    }
+    ERR_clear_error();
+    sk_X509_free(untrusted);
+    X509_STORE_CTX_free(ctx);
+    X509_STORE_free(store);
+    if (rc == CT_OK)
+        rc = ct_enc_cert_check_key(leaf, diag);
+    return rc;
+}
