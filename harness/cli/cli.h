@@ -18,6 +18,7 @@ enum {
 
 int cmd_decode(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
+int cmd_vectors(int argc, char **argv);
 
 /* cli_error prints "conftest: <subcommand>: message" on stderr. */
 void cli_error(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

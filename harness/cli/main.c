@@ -18,6 +18,7 @@ static const struct {
 } commands[] = {
     {"decode", cmd_decode, "print a SyncML message (XML or WBXML) as indented XML"},
     {"encode", cmd_encode, "convert a SyncML message to WBXML or XML"},
+    {"vectors", cmd_vectors, "run the known-answer test vectors against conftest's crypto"},
 };
 
 static void usage(FILE *out)

@@ -49,5 +49,6 @@ Suite *suite_wbxml(void);
 Suite *suite_captures(void);
 Suite *suite_hostile(void);
 Suite *suite_enc(void);
+Suite *suite_vectors(void);
 
 #endif
