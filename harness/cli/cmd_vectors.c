@@ -55,7 +55,7 @@ int cmd_vectors(int argc, char **argv)
         int rc = ct_vec_run_path(paths[i], &tally, quiet ? NULL : stdout, &diag);
         if (rc != CT_OK) {
             cli_error("vectors", "%s", diag.code != CT_OK ? diag.text : ct_strerror(rc));
-            status = CLI_EXIT_ERROR;
+            status = rc == CT_ERR_INVALID_ARG ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
         }
     }
     if (tally.skipped > 0)

@@ -87,5 +87,15 @@ n=$((n + 1)); if head -c 40 "$TMP/t.wbxml" | grep -q -- "-//SYNCML//DTD SyncML 1
     echo "ok   textual public id written"; else echo "FAIL no textual public id"; failed=$((failed + 1)); fi
 expect 2 "encode --wbxml-version 9" -- "$BIN" encode --wbxml --wbxml-version 9 "$TMP/m.xml"
 
+VEC=${CONFTEST_VECTORS:-vectors}
+expect 0 "vectors" -- "$BIN" vectors "$VEC"
+has out "^[0-9]* passed, 0 failed$" "vectors ends with the tally"
+has out "aes_gcm_test.json: 313 passed, 0 failed, 3 skipped" "vectors reports per file"
+expect 0 "vectors -q" -- "$BIN" vectors -q "$VEC/profile"
+n=$((n + 1)); if [ "$(wc -l <"$TMP/out")" -eq 1 ]; then echo "ok   -q prints only the tally"; else
+    echo "FAIL -q printed more"; failed=$((failed + 1)); fi
+expect 2 "vectors on a non-vector file" -- "$BIN" vectors "$VEC/README.md"
+expect 3 "vectors on a missing path" -- "$BIN" vectors "$TMP/none"
+
 echo "cli: $((n - failed))/$n passed"
 [ "$failed" -eq 0 ]

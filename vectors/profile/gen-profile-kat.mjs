@@ -106,7 +106,8 @@ for (const alg of ALGS) {
   const K = bytes(`session key ${alg.name}`, 32);
   const sid = '1042', dev = 'IMEI:493005100592800';
   const wrappedStandIn = bytes(`wrapped ${alg.name}`, 256).toString('base64');
-  const offer = `${V};alg=${alg.name},aes128-gcm;kt=rsa-oaep-sha256;parts=cred,devinf,data;kid=${kid};key=${wrappedStandIn}`;
+  const second = alg.name === 'aes128-gcm' ? 'aes256-gcm' : 'aes128-gcm';
+  const offer = `${V};alg=${alg.name},${second};kt=rsa-oaep-sha256;parts=cred,devinf,data;kid=${kid};key=${wrappedStandIn}`;
   const keys = keySchedule(alg, K, offer, sid, dev);
   const head = `${V};sel=${alg.name};parts=cred,devinf,data`;
   const confirm = hmac(keys.confirm, Buffer.from(`${V} confirm`), NUL, Buffer.from(offer), NUL, Buffer.from(head));
