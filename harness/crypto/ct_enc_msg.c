@@ -294,11 +294,11 @@ int ct_enc_msg_open(struct ct_enc_session *s, struct ct_msg *m, enum ct_enc_dir 
         if (!f->marked) {
             /* Clear where the part is encrypted: refused (ENC-FLD-1). */
             if (in_force && f->data != NULL)
-                res[k++] = (struct ct_enc_outcome){f->part, f->cmd, CT_ERR_PROTO};
+                res[k++] = (struct ct_enc_outcome){f->part, f->cmd, f->holder, false, CT_ERR_PROTO};
             continue;
         }
         if (!in_force || f->data == NULL) {
-            res[k++] = (struct ct_enc_outcome){f->part, f->cmd, CT_ERR_PROTO};
+            res[k++] = (struct ct_enc_outcome){f->part, f->cmd, f->holder, true, CT_ERR_PROTO};
             continue;
         }
         struct field_ctx c = {0};
@@ -319,7 +319,7 @@ int ct_enc_msg_open(struct ct_enc_session *s, struct ct_msg *m, enum ct_enc_dir 
             xmlUnlinkNode(marker);
             xmlFreeNode(marker);
         }
-        res[k++] = (struct ct_enc_outcome){f->part, f->cmd, frc};
+        res[k++] = (struct ct_enc_outcome){f->part, f->cmd, f->holder, true, frc};
         ct_wipe(pt.data, pt.len);
         ct_buf_cleanup(&pt);
         xmlFree(b64);

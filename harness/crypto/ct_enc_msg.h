@@ -44,7 +44,9 @@ int ct_enc_msg_seal(struct ct_enc_session *s, struct ct_msg *m, enum ct_enc_dir 
 /* What became of one field when opening. */
 struct ct_enc_outcome {
     unsigned part;
-    const xmlNode *cmd; /* as in struct ct_enc_field */
+    xmlNode *cmd;       /* as in struct ct_enc_field */
+    xmlNode *holder;
+    bool marked;        /* it carried the marker (else: it came in clear) */
     int rc;             /* CT_OK, CT_ERR_CRYPTO (did not decrypt), CT_ERR_CRYPTO_LIMIT (3DES budget),
                            CT_ERR_PROTO (clear where encryption is in force, or marked with no key
                            or part not in force) */

@@ -14,7 +14,7 @@ struct ct_cstore {
     sqlite3 *db;
 };
 
-void ct_item_cleanup(struct ct_item *it)
+void ct_record_cleanup(struct ct_record *it)
 {
     if (it == NULL)
         return;
@@ -24,10 +24,10 @@ void ct_item_cleanup(struct ct_item *it)
     memset(it, 0, sizeof(*it));
 }
 
-void ct_items_free(struct ct_item *v, size_t n)
+void ct_records_free(struct ct_record *v, size_t n)
 {
     for (size_t i = 0; v != NULL && i < n; i++)
-        ct_item_cleanup(&v[i]);
+        ct_record_cleanup(&v[i]);
     free(v);
 }
 
@@ -83,7 +83,7 @@ static int run(sqlite3 *db, const char *sql, const char *fmt, ...)
 }
 
 /* Run a query; rows become items (columns: id, type, data, rev, state). */
-static int query_items(sqlite3 *db, struct ct_item **out, size_t *n, const char *sql,
+static int query_items(sqlite3 *db, struct ct_record **out, size_t *n, const char *sql,
                        const char *fmt, ...)
 {
     va_list ap;
@@ -99,14 +99,14 @@ static int query_items(sqlite3 *db, struct ct_item **out, size_t *n, const char 
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
-            struct ct_item *v = realloc(*out, cap * sizeof(*v));
+            struct ct_record *v = realloc(*out, cap * sizeof(*v));
             if (v == NULL) {
                 rc = CT_ERR_NOMEM;
                 break;
             }
             *out = v;
         }
-        struct ct_item *it = &(*out)[*n];
+        struct ct_record *it = &(*out)[*n];
         memset(it, 0, sizeof(*it));
         const unsigned char *id = sqlite3_column_text(st, 0), *type = sqlite3_column_text(st, 1);
         const void *data = sqlite3_column_blob(st, 2);
@@ -115,7 +115,7 @@ static int query_items(sqlite3 *db, struct ct_item **out, size_t *n, const char 
         it->type = type != NULL ? strdup((const char *)type) : NULL;
         it->data = malloc(len + 1);
         if (it->id == NULL || it->data == NULL) {
-            ct_item_cleanup(it);
+            ct_record_cleanup(it);
             rc = CT_ERR_NOMEM;
             break;
         }
@@ -131,7 +131,7 @@ static int query_items(sqlite3 *db, struct ct_item **out, size_t *n, const char 
         rc = CT_ERR_IO;
     sqlite3_finalize(st);
     if (rc != CT_OK) {
-        ct_items_free(*out, *n);
+        ct_records_free(*out, *n);
         *out = NULL;
         *n = 0;
     }
@@ -304,9 +304,9 @@ int ct_sstore_delete(struct ct_sstore *s, const char *db, const char *guid)
                "iss", rev, db, guid);
 }
 
-int ct_sstore_get(struct ct_sstore *s, const char *db, const char *guid, struct ct_item *out)
+int ct_sstore_get(struct ct_sstore *s, const char *db, const char *guid, struct ct_record *out)
 {
-    struct ct_item *v = NULL;
+    struct ct_record *v = NULL;
     size_t n = 0;
     int rc = query_items(s->db, &v, &n,
                          "SELECT guid, type, data, rev, deleted FROM item WHERE db = ? AND guid = ? AND deleted = 0",
@@ -318,11 +318,11 @@ int ct_sstore_get(struct ct_sstore *s, const char *db, const char *guid, struct 
         free(v);
         return CT_OK;
     }
-    ct_items_free(v, n);
+    ct_records_free(v, n);
     return rc;
 }
 
-int ct_sstore_changes(struct ct_sstore *s, const char *db, int64_t since, struct ct_item **out,
+int ct_sstore_changes(struct ct_sstore *s, const char *db, int64_t since, struct ct_record **out,
                       size_t *n)
 {
     return query_items(s->db, out, n,
@@ -330,7 +330,7 @@ int ct_sstore_changes(struct ct_sstore *s, const char *db, int64_t since, struct
                        "si", db, since);
 }
 
-int ct_sstore_live(struct ct_sstore *s, const char *db, struct ct_item **out, size_t *n)
+int ct_sstore_live(struct ct_sstore *s, const char *db, struct ct_record **out, size_t *n)
 {
     return query_items(s->db, out, n,
                        "SELECT guid, type, data, rev, deleted FROM item WHERE db = ? AND deleted = 0 ORDER BY rev",
@@ -385,7 +385,7 @@ int ct_sstore_anchor_set(struct ct_sstore *s, const char *device, const char *db
 
 int ct_sstore_nonce_get(struct ct_sstore *s, const char *device, uint8_t *nonce, size_t *len)
 {
-    struct ct_item *v = NULL;
+    struct ct_record *v = NULL;
     size_t n = 0;
     int rc = query_items(s->db, &v, &n, "SELECT device, NULL, nonce, 0, 0 FROM nonce WHERE device = ?",
                          "s", device);
@@ -394,7 +394,7 @@ int ct_sstore_nonce_get(struct ct_sstore *s, const char *device, uint8_t *nonce,
         memcpy(nonce, v[0].data, v[0].len);
         *len = v[0].len;
     }
-    ct_items_free(v, n);
+    ct_records_free(v, n);
     return rc;
 }
 
@@ -507,23 +507,23 @@ int ct_cstore_delete(struct ct_cstore *c, const char *db, const char *luid)
     return rc;
 }
 
-int ct_cstore_changes(struct ct_cstore *c, const char *db, struct ct_item **out, size_t *n)
+int ct_cstore_changes(struct ct_cstore *c, const char *db, struct ct_record **out, size_t *n)
 {
     return query_items(c->db, out, n,
                        "SELECT luid, type, data, 0, state FROM item WHERE db = ? AND state != 0 "
                        "ORDER BY CAST(luid AS INTEGER)", "s", db);
 }
 
-int ct_cstore_live(struct ct_cstore *c, const char *db, struct ct_item **out, size_t *n)
+int ct_cstore_live(struct ct_cstore *c, const char *db, struct ct_record **out, size_t *n)
 {
     return query_items(c->db, out, n,
                        "SELECT luid, type, data, 0, state FROM item WHERE db = ? AND state != 3 "
                        "ORDER BY CAST(luid AS INTEGER)", "s", db);
 }
 
-int ct_cstore_get(struct ct_cstore *c, const char *db, const char *luid, struct ct_item *out)
+int ct_cstore_get(struct ct_cstore *c, const char *db, const char *luid, struct ct_record *out)
 {
-    struct ct_item *v = NULL;
+    struct ct_record *v = NULL;
     size_t n = 0;
     int rc = query_items(c->db, &v, &n,
                          "SELECT luid, type, data, 0, state FROM item WHERE db = ? AND luid = ? AND state != 3",
@@ -535,7 +535,7 @@ int ct_cstore_get(struct ct_cstore *c, const char *db, const char *luid, struct 
         free(v);
         return CT_OK;
     }
-    ct_items_free(v, n);
+    ct_records_free(v, n);
     return rc;
 }
 
@@ -586,7 +586,7 @@ int ct_cstore_anchor_set(struct ct_cstore *c, const char *db, const char *last)
 
 int ct_cstore_kv_get(struct ct_cstore *c, const char *key, uint8_t **value, size_t *len)
 {
-    struct ct_item *v = NULL;
+    struct ct_record *v = NULL;
     size_t n = 0;
     int rc = query_items(c->db, &v, &n, "SELECT k, NULL, v, 0, 0 FROM kv WHERE k = ?", "s", key);
     *value = NULL;
@@ -596,7 +596,7 @@ int ct_cstore_kv_get(struct ct_cstore *c, const char *key, uint8_t **value, size
         *len = v[0].len;
         v[0].data = NULL;
     }
-    ct_items_free(v, n);
+    ct_records_free(v, n);
     return rc;
 }
 

@@ -10,7 +10,7 @@
  *
  * Every function returns 0 or a negative ct_error (CT_ERR_IO for an SQLite failure, with diag
  * giving SQLite's message where a diag is taken; CT_ERR_MISSING for an item that is not there).
- * Strings returned through struct ct_item are malloc'ed; free with ct_items_free.
+ * Records (struct ct_record) are malloc'ed; free them with ct_records_free or ct_record_cleanup.
  */
 #ifndef CT_STORE_H
 #define CT_STORE_H
@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct ct_item {
+struct ct_record {
     char *id;        /* server: GUID; client: LUID */
     char *type;      /* MIME type, may be NULL */
     uint8_t *data;   /* content, NUL-terminated for convenience */
@@ -30,8 +30,8 @@ struct ct_item {
     int state;       /* server: 1 deleted; client: enum ct_cstate */
 };
 
-void ct_item_cleanup(struct ct_item *it);
-void ct_items_free(struct ct_item *v, size_t n);
+void ct_record_cleanup(struct ct_record *it);
+void ct_records_free(struct ct_record *v, size_t n);
 
 /* ---- server ---- */
 
@@ -55,12 +55,12 @@ int ct_sstore_replace(struct ct_sstore *s, const char *db, const char *guid, con
 /* ct_sstore_delete turns a live item into a tombstone; CT_ERR_MISSING if none. */
 int ct_sstore_delete(struct ct_sstore *s, const char *db, const char *guid);
 /* ct_sstore_get reads a live item; CT_ERR_MISSING if none. */
-int ct_sstore_get(struct ct_sstore *s, const char *db, const char *guid, struct ct_item *out);
+int ct_sstore_get(struct ct_sstore *s, const char *db, const char *guid, struct ct_record *out);
 /* ct_sstore_changes lists the items (tombstones too) changed after revision `since`. */
-int ct_sstore_changes(struct ct_sstore *s, const char *db, int64_t since, struct ct_item **out,
+int ct_sstore_changes(struct ct_sstore *s, const char *db, int64_t since, struct ct_record **out,
                       size_t *n);
 /* ct_sstore_live lists the live items. */
-int ct_sstore_live(struct ct_sstore *s, const char *db, struct ct_item **out, size_t *n);
+int ct_sstore_live(struct ct_sstore *s, const char *db, struct ct_record **out, size_t *n);
 /* ct_sstore_rev is the database's current revision (0 when empty). */
 int ct_sstore_rev(struct ct_sstore *s, const char *db, int64_t *rev);
 
@@ -110,10 +110,10 @@ int ct_cstore_replace(struct ct_cstore *c, const char *db, const char *luid, con
 int ct_cstore_delete(struct ct_cstore *c, const char *db, const char *luid);
 
 /* ct_cstore_changes lists the items changed since the last sync (deleted ones too). */
-int ct_cstore_changes(struct ct_cstore *c, const char *db, struct ct_item **out, size_t *n);
+int ct_cstore_changes(struct ct_cstore *c, const char *db, struct ct_record **out, size_t *n);
 /* ct_cstore_live lists the items that exist (not deleted). */
-int ct_cstore_live(struct ct_cstore *c, const char *db, struct ct_item **out, size_t *n);
-int ct_cstore_get(struct ct_cstore *c, const char *db, const char *luid, struct ct_item *out);
+int ct_cstore_live(struct ct_cstore *c, const char *db, struct ct_record **out, size_t *n);
+int ct_cstore_get(struct ct_cstore *c, const char *db, const char *luid, struct ct_record *out);
 /* ct_cstore_mark_synced makes every change of db clean and forgets deleted items. */
 int ct_cstore_mark_synced(struct ct_cstore *c, const char *db);
 

@@ -18,6 +18,7 @@ int main(void)
     srunner_add_suite(sr, suite_hostile());
     srunner_add_suite(sr, suite_enc());
     srunner_add_suite(sr, suite_vectors());
+    srunner_add_suite(sr, suite_sut());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -50,5 +50,6 @@ Suite *suite_captures(void);
 Suite *suite_hostile(void);
 Suite *suite_enc(void);
 Suite *suite_vectors(void);
+Suite *suite_sut(void);
 
 #endif
