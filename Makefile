@@ -12,7 +12,7 @@ CC       ?= cc
 BUILD    ?= build
 SANITIZE ?=
 
-PKGS        := libxml-2.0 openssl jansson sqlite3
+PKGS        := libxml-2.0 openssl jansson sqlite3 libcurl libmicrohttpd
 WBXML_CFLAGS := $(shell pkg-config --cflags libwbxml2 2>/dev/null || echo -I/usr/include/libwbxml-1.0)
 # Debian's libwbxml2.pc emits a broken relative -L path: link the library by name instead.
 WBXML_LIBS  := -lwbxml2
@@ -42,7 +42,7 @@ say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
 # The core library: everything but the command-line front end.
-LIB_SRCS := $(wildcard harness/base/*.c harness/syncml/*.c harness/wbxml/*.c harness/crypto/*.c harness/vectors/*.c harness/sut/*.c)
+LIB_SRCS := $(wildcard harness/base/*.c harness/syncml/*.c harness/wbxml/*.c harness/crypto/*.c harness/vectors/*.c harness/sut/*.c harness/net/*.c)
 CLI_SRCS := $(wildcard harness/cli/*.c)
 TEST_SRCS := $(wildcard tests/unit/*.c)
 

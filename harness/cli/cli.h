@@ -19,6 +19,8 @@ enum {
 int cmd_decode(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 int cmd_vectors(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 
 /* cli_error prints "conftest: <subcommand>: message" on stderr. */
 void cli_error(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -44,6 +46,9 @@ const char *cli_name(const char *path);
  * detect), printing any error itself. Returns 0 with *out set, or an exit code. */
 int cli_load_message(const char *sub, const char *path, enum ct_enc enc,
                      const struct ct_limits *lim, struct ct_msg **out);
+
+/* cli_mkdirs creates a directory and its parents (mode 0700). 0, or -1 with errno. */
+int cli_mkdirs(const char *dir);
 
 /* cli_write_output writes data to path (NULL or "-" is stdout). Returns 0 or an exit code. */
 int cli_write_output(const char *sub, const char *path, const void *data, size_t len);

@@ -19,6 +19,8 @@ static const struct {
     {"decode", cmd_decode, "print a SyncML message (XML or WBXML) as indented XML"},
     {"encode", cmd_encode, "convert a SyncML message to WBXML or XML"},
     {"vectors", cmd_vectors, "run the known-answer test vectors against conftest's crypto"},
+    {"serve", cmd_serve, "run the reference SyncML server over HTTP"},
+    {"sync", cmd_sync, "run the reference SyncML client against a server URL"},
 };
 
 static void usage(FILE *out)

@@ -382,6 +382,52 @@ START_TEST(pinned_after_encrypted_session)
 }
 END_TEST
 
+/* On the wire, an encrypted session shows no credential, DevInf or item in clear. */
+START_TEST(encrypted_on_the_wire)
+{
+    struct rig r;
+    rig_open(&r, false);
+    rig_profile(&r);
+    local_add(&r, "contacts", card_a);
+    struct ct_diag d = {0};
+    ck_assert_int_eq(ct_server_new(&r.srv, &r.scfg, r.sstore, &d), CT_OK);
+    struct ct_client *cli = NULL;
+    ck_assert_int_eq(ct_client_new(&cli, &r.ccfg, r.cstore, &d), CT_OK);
+    struct ct_buf msg;
+    ct_buf_init(&msg, 0);
+    const char *type;
+    ck_assert_int_eq(ct_client_start(cli, &msg, &type), CT_OK);
+    const char *pkg1 = (const char *)msg.data;
+    ck_assert_ptr_nonnull(strstr(pkg1, "syncml-enc/1;alg=aes256-gcm,aes128-gcm;kt=rsa-oaep-sha256;parts=cred,devinf,data;kid="));
+    ck_assert_ptr_null(strstr(pkg1, "<DevInf"));                 /* DevInf sealed */
+    ck_assert_ptr_nonnull(strstr(pkg1, "<EMI xmlns=\"syncml:metinf\">syncml-enc/1</EMI>"));
+    bool done = false;
+    for (int round = 0; round < 2; round++) {
+        const char *q = strchr(ct_client_url(cli), '?');
+        struct ct_request req = {msg.data, msg.len, type, q ? q + 1 : NULL};
+        struct ct_response resp;
+        ck_assert_int_eq(ct_server_handle(r.srv, &req, &resp), CT_OK);
+        if (round == 0) {
+            /* Pkg#2: the selection, the server's DevInf sealed. */
+            ck_assert_ptr_nonnull(strstr((char *)resp.body.data, "syncml-enc/1;sel=aes256-gcm;parts=cred,devinf,data;confirm="));
+            ck_assert_ptr_nonnull(strstr((char *)resp.body.data, "212"));
+        }
+        ct_buf_reset(&msg);
+        ck_assert_int_eq(ct_client_receive(cli, resp.body.data, resp.body.len, resp.content_type, &msg, &done), CT_OK);
+        ct_buf_cleanup(&resp.body);
+        if (round == 0) {
+            /* Pkg#3: the vCard is not readable, but the server stored it in clear. */
+            ck_assert_ptr_nonnull(strstr((char *)msg.data, "<Add>"));
+            ck_assert_ptr_null(strstr((char *)msg.data, "FN:Alice"));
+        }
+    }
+    ck_assert(server_has(&r, "contacts", card_a));
+    ct_buf_cleanup(&msg);
+    ct_client_free(cli);
+    rig_close(&r);
+}
+END_TEST
+
 Suite *suite_sut(void)
 {
     Suite *s = suite_create("sut");
@@ -395,6 +441,7 @@ Suite *suite_sut(void)
     tcase_add_test(tc, sync_types);
     tcase_add_test(tc, profile_refusals);
     tcase_add_test(tc, pinned_after_encrypted_session);
+    tcase_add_test(tc, encrypted_on_the_wire);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,283 @@
+/*
+ * conftest serve: the reference server over HTTP (libmicrohttpd).
+ */
+#include "cli/cli.h"
+
+#include "crypto/ct_enc_cert.h"
+#include "net/ct_http.h"
+#include "sut/ct_server.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char serve_usage[] =
+    "usage: conftest serve [options]\n"
+    "\n"
+    "Run the reference SyncML DS 1.2 server (with the encryption profile when given a key and\n"
+    "certificate) over HTTP until interrupted. Clients post to http://ADDR/sync; the profile's\n"
+    "certificate chain is at http://ADDR/sync?syncml-enc=cert.\n"
+    "\n"
+    "Options:\n"
+    "  --listen ADDR          IPv4 address and port (default 127.0.0.1:8080; port 0: any)\n"
+    "  --data DIR             where the SQLite database lives (default ./conftest-data/server)\n"
+    "  --user U, --password P the account (default test/test)\n"
+    "  --auth basic|md5       the authentication it asks for (default md5)\n"
+    "  --db NAME              a database (repeatable; default contacts, calendar, notes)\n"
+    "  --max-msg-size BYTES   the MaxMsgSize it announces (default 65536)\n"
+    "  --profile-key FILE     the profile: the server's RSA private key (PEM)\n"
+    "  --profile-cert FILE    the profile: its certificate chain (PEM, server first)\n"
+    "  --require-profile      refuse sessions without the profile (406)\n"
+    "  --tls-cert FILE, --tls-key FILE  serve HTTPS with this certificate and key\n"
+    "  --bug NAME             switch a seeded bug on (repeatable; see --list-bugs)\n"
+    "  --list-bugs            print the seeded bugs, one per line, and exit\n"
+    "  --log                  print a summary of every message on standard error\n"
+    "  -h, --help             show this help\n"
+    "\n"
+    "Exit codes: 0 stopped by a signal, 2 usage error, 3 cannot listen or open the data.\n";
+
+enum {
+    OPT_LISTEN = OPT_FIRST_PRIVATE, OPT_DATA, OPT_USER, OPT_PASSWORD, OPT_AUTH, OPT_DB, OPT_MSGSIZE,
+    OPT_PKEY, OPT_PCERT, OPT_REQUIRE, OPT_TLS_CERT, OPT_TLS_KEY, OPT_BUG, OPT_LIST_BUGS, OPT_LOG,
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+struct serve_ctx {
+    struct ct_server *srv;
+};
+
+static void handle_http(void *ctx, const struct ct_http_request *req, struct ct_http_answer *ans)
+{
+    struct serve_ctx *sc = ctx;
+    if (strcmp(req->path, "/sync") != 0) {
+        ans->status = 404;
+        ans->content_type = "text/plain";
+        ct_buf_append_str(&ans->body, "not found: SyncML is at /sync\n");
+        return;
+    }
+    if (strcmp(req->method, "GET") == 0 && req->query != NULL && strstr(req->query, "syncml-enc=cert") != NULL) {
+        bool ok = ct_server_cert_pem(sc->srv, &ans->body) == CT_OK;
+        ans->status = ok ? 200 : 404;
+        ans->content_type = ok ? "application/pem-certificate-chain" : "text/plain";
+        if (!ok)
+            ct_buf_append_str(&ans->body, "this server does not implement the encryption profile\n");
+        return;
+    }
+    if (strcmp(req->method, "POST") != 0) {
+        ans->status = 405;
+        ans->content_type = "text/plain";
+        ct_buf_append_str(&ans->body, "POST a SyncML message\n");
+        return;
+    }
+    struct ct_request r = {req->body, req->len, req->content_type, req->query};
+    struct ct_response resp;
+    int rc = ct_server_handle(sc->srv, &r, &resp);
+    if (rc != CT_OK) {
+        ans->status = 500;
+        ans->content_type = "text/plain";
+        ct_buf_printf(&ans->body, "server error: %s\n", ct_strerror(rc));
+        ct_buf_cleanup(&resp.body);
+        return;
+    }
+    ans->status = resp.http_status;
+    ans->content_type = resp.content_type;
+    ct_buf_cleanup(&ans->body);
+    ans->body = resp.body;
+}
+
+static char *read_text(const char *path)
+{
+    struct ct_buf b;
+    ct_buf_init(&b, 1 << 20);
+    if (ct_buf_read_file(&b, path) != CT_OK) {
+        ct_buf_cleanup(&b);
+        return NULL;
+    }
+    return (char *)ct_buf_steal(&b, NULL);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"data", required_argument, NULL, OPT_DATA},
+        {"user", required_argument, NULL, OPT_USER},
+        {"password", required_argument, NULL, OPT_PASSWORD},
+        {"auth", required_argument, NULL, OPT_AUTH},
+        {"db", required_argument, NULL, OPT_DB},
+        {"max-msg-size", required_argument, NULL, OPT_MSGSIZE},
+        {"profile-key", required_argument, NULL, OPT_PKEY},
+        {"profile-cert", required_argument, NULL, OPT_PCERT},
+        {"require-profile", no_argument, NULL, OPT_REQUIRE},
+        {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+        {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+        {"bug", required_argument, NULL, OPT_BUG},
+        {"list-bugs", no_argument, NULL, OPT_LIST_BUGS},
+        {"log", no_argument, NULL, OPT_LOG},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct ct_server_config cfg;
+    ct_server_config_default(&cfg);
+    const char *listen = "127.0.0.1:8080", *data = "conftest-data/server";
+    const char *pkey = NULL, *pcert = NULL, *tls_cert = NULL, *tls_key = NULL;
+    bool dbs_given = false;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case OPT_LISTEN: listen = optarg; break;
+        case OPT_DATA: data = optarg; break;
+        case OPT_USER: cfg.user = optarg; break;
+        case OPT_PASSWORD: cfg.password = optarg; break;
+        case OPT_AUTH:
+            cfg.auth = ct_auth_type_of(strcmp(optarg, "md5") == 0 ? CT_AUTH_URI_MD5
+                                       : strcmp(optarg, "basic") == 0 ? CT_AUTH_URI_BASIC : "");
+            if (cfg.auth != CT_AUTH_MD5 && cfg.auth != CT_AUTH_BASIC) {
+                cli_error("serve", "--auth: '%s' is not basic or md5", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case OPT_DB:
+            if (!dbs_given)
+                cfg.n_dbs = 0;
+            dbs_given = true;
+            if (cfg.n_dbs == CT_SERVER_MAX_DBS) {
+                cli_error("serve", "at most %d databases", CT_SERVER_MAX_DBS);
+                return CLI_EXIT_USAGE;
+            }
+            cfg.dbs[cfg.n_dbs++] = optarg;
+            break;
+        case OPT_MSGSIZE: {
+            char *end = NULL;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || v < 1024) {
+                cli_error("serve", "--max-msg-size: '%s' is not a size of at least 1024", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            cfg.max_msg_size = v;
+            break;
+        }
+        case OPT_PKEY: pkey = optarg; break;
+        case OPT_PCERT: pcert = optarg; break;
+        case OPT_REQUIRE: cfg.policy.required = true; break;
+        case OPT_TLS_CERT: tls_cert = optarg; break;
+        case OPT_TLS_KEY: tls_key = optarg; break;
+        case OPT_BUG: {
+            const struct ct_bug_info *b = ct_bug_by_name(optarg);
+            if (b == NULL || strcmp(b->role, "server") != 0) {
+                cli_error("serve", "--bug: '%s' is not a server bug (see --list-bugs)", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            ct_bug_set(&cfg.bugs, b->bug);
+            break;
+        }
+        case OPT_LIST_BUGS: {
+            unsigned n;
+            const struct ct_bug_info *t = ct_bug_table(&n);
+            for (unsigned i = 0; i < n; i++)
+                printf("%-20s %-6s %s -- %s\n", t[i].name, t[i].role, t[i].rule, t[i].what);
+            return CLI_EXIT_OK;
+        }
+        case OPT_LOG: cfg.log = stderr; break;
+        case 'h': fputs(serve_usage, stdout); return CLI_EXIT_OK;
+        default: fputs(serve_usage, stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        cli_error("serve", "unexpected argument '%s'", argv[optind]);
+        return CLI_EXIT_USAGE;
+    }
+    if ((pkey == NULL) != (pcert == NULL) || (tls_cert == NULL) != (tls_key == NULL)) {
+        cli_error("serve", "give --profile-key with --profile-cert, and --tls-cert with --tls-key");
+        return CLI_EXIT_USAGE;
+    }
+    if (cfg.policy.required && pkey == NULL) {
+        cli_error("serve", "--require-profile needs --profile-key and --profile-cert");
+        return CLI_EXIT_USAGE;
+    }
+
+    int status = CLI_EXIT_ERROR;
+    struct ct_diag diag = {0};
+    EVP_PKEY *key = NULL;
+    STACK_OF(X509) *chain = NULL;
+    struct ct_sstore *store = NULL;
+    struct serve_ctx sc = {0};
+    struct ct_http_server *http = NULL;
+    char *tls_cert_pem = NULL, *tls_key_pem = NULL;
+    if (pkey != NULL) {
+        key = ct_enc_key_load(pkey, &diag);
+        if (key == NULL || ct_enc_chain_load(&chain, pcert, &diag) != CT_OK) {
+            cli_error("serve", "%s", diag.text);
+            goto out;
+        }
+        cfg.key = key;
+        cfg.chain = chain;
+    }
+    if (tls_cert != NULL) {
+        tls_cert_pem = read_text(tls_cert);
+        tls_key_pem = read_text(tls_key);
+        if (tls_cert_pem == NULL || tls_key_pem == NULL) {
+            cli_error("serve", "cannot read %s or %s", tls_cert, tls_key);
+            goto out;
+        }
+    }
+    char path[1024];
+    if (cli_mkdirs(data) != 0) {
+        cli_error("serve", "%s: %s", data, strerror(errno));
+        goto out;
+    }
+    snprintf(path, sizeof(path), "%s/server.db", data);
+    if (ct_sstore_open(&store, path, &diag) != CT_OK) {
+        cli_error("serve", "%s", diag.text);
+        goto out;
+    }
+    /* The server exists before the first request can arrive; its URL (RespURI) is completed
+     * once the port is known, before anyone is told where to connect. */
+    static char url[256];
+    cfg.url = url;
+    if (ct_server_new(&sc.srv, &cfg, store, &diag) != CT_OK) {
+        cli_error("serve", "%s", diag.text);
+        goto out;
+    }
+    struct ct_http_server_config hc = {.listen = listen, .timeout_s = 60,
+                                       .tls_cert_pem = tls_cert_pem, .tls_key_pem = tls_key_pem};
+    if (ct_http_server_start(&http, &hc, handle_http, &sc, &diag) != CT_OK) {
+        cli_error("serve", "%s", diag.text);
+        goto out;
+    }
+    char host[64];
+    snprintf(host, sizeof(host), "%.*s", (int)(strrchr(listen, ':') - listen), listen);
+    snprintf(url, sizeof(url), "%s://%s:%u/sync", tls_cert != NULL ? "https" : "http", host,
+             ct_http_server_port(http));
+    printf("conftest serve: listening on %s (data in %s%s)\n", url, data,
+           key != NULL ? ", encryption profile on" : "");
+    fflush(stdout);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    while (!stop)
+        pause();
+    status = CLI_EXIT_OK;
+out:
+    ct_http_server_stop(http);
+    ct_server_free(sc.srv);
+    ct_sstore_close(store);
+    ct_enc_chain_free(chain);
+    EVP_PKEY_free(key);
+    free(tls_cert_pem);
+    free(tls_key_pem);
+    return status;
+}
