@@ -136,7 +136,9 @@ int ct_enc_cert_verify(STACK_OF(X509) *chain, X509 *ca, const char *host, time_t
         rc = CT_ERR_NOMEM;
     if (rc == CT_OK) {
         X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
-        if (at != 0)
+        if (at == (time_t)-1)
+            X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_NO_CHECK_TIME);
+        else if (at != 0)
             X509_VERIFY_PARAM_set_time(param, at);
         /* A subjectAltName must match: the CN is not a name to rely on. */
         X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);

@@ -47,7 +47,8 @@ int ct_enc_cert_check_key(X509 *cert, struct ct_diag *diag);
 
 /*
  * ct_enc_cert_verify is ENC-CERT-2 for a downloaded chain (server certificate first): a chain
- * to ca, every certificate valid at time `at` (0: now), a subjectAltName matching host (a DNS
+ * to ca, every certificate valid at time `at` (0: now; (time_t)-1: validity not checked, which
+ * only the seeded bug accept-expired uses), a subjectAltName matching host (a DNS
  * name or an IP address literal), no MD5 or SHA-1 signature, and ct_enc_cert_check_key.
  * Returns 0 or CT_ERR_CRYPTO with diag naming the failed check.
  */

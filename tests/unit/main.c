@@ -19,6 +19,7 @@ int main(void)
     srunner_add_suite(sr, suite_enc());
     srunner_add_suite(sr, suite_vectors());
     srunner_add_suite(sr, suite_sut());
+    srunner_add_suite(sr, suite_bugs());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -51,5 +51,6 @@ Suite *suite_hostile(void);
 Suite *suite_enc(void);
 Suite *suite_vectors(void);
 Suite *suite_sut(void);
+Suite *suite_bugs(void);
 
 #endif
