@@ -144,5 +144,14 @@ int cli_mkdirs(const char *dir)
             return -1;
         *p = '/';
     }
-    return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
+    if (mkdir(path, 0700) == 0)
+        return 0;
+    struct stat st;
+    if (errno != EEXIST || stat(path, &st) != 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
 }

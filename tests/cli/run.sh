@@ -97,5 +97,53 @@ n=$((n + 1)); if [ "$(wc -l <"$TMP/out")" -eq 1 ]; then echo "ok   -q prints onl
 expect 2 "vectors on a non-vector file" -- "$BIN" vectors "$VEC/README.md"
 expect 3 "vectors on a missing path" -- "$BIN" vectors "$TMP/none"
 
+# ---- serve and sync over loopback HTTP ----
+PKI=$VEC/pki
+expect 0 "serve --list-bugs" -- "$BIN" serve --list-bugs
+n=$((n + 1)); if [ "$(wc -l <"$TMP/out")" -ge 19 ]; then echo "ok   --list-bugs prints one bug per line"; else
+    echo "FAIL --list-bugs printed $(wc -l <"$TMP/out") lines"; failed=$((failed + 1)); fi
+expect 2 "serve --bug unknown" -- "$BIN" serve --bug no-such-bug
+expect 2 "sync without URL" -- "$BIN" sync
+
+# start_server DATA [options]: run conftest serve on a free port, set URL and SERVER_PID.
+start_server() {
+    data=$1; shift
+    "$BIN" serve --listen 127.0.0.1:0 --data "$data" "$@" >"$TMP/serve.out" 2>"$TMP/serve.err" &
+    SERVER_PID=$!
+    URL=""
+    for _ in $(seq 50); do
+        URL=$(sed -n 's/^conftest serve: listening on \([^ ]*\) .*/\1/p' "$TMP/serve.out")
+        [ -n "$URL" ] && break
+        sleep 0.1
+    done
+    [ -n "$URL" ] || { echo "FAIL serve did not start:"; cat "$TMP/serve.err"; failed=$((failed + 1)); }
+}
+stop_server() {
+    kill "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID" 2>/dev/null
+}
+
+start_server "$TMP/srv" --profile-key "$PKI/server-2048.key" --profile-cert "$PKI/server-2048.pem"
+printf 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Cli Alice\r\nEND:VCARD\r\n' >"$TMP/a.vcf"
+expect 0 "sync plain, adding an item" -- "$BIN" sync "$URL" --data "$TMP/client1" --add "$TMP/a.vcf"
+has out "done: 1 sent, 0 received" "the item went to the server"
+expect 0 "sync encrypted, pre-configured certificate" -- "$BIN" sync "$URL" --data "$TMP/client2" --server-cert "$PKI/server-2048.pem" --list
+has out "done: 0 sent, 1 received (encrypted)" "the item came back, encrypted"
+has out "FN:Cli Alice" "intact"
+expect 0 "sync encrypted, downloaded certificate, WBXML, basic" -- "$BIN" sync "$URL" --data "$TMP/client3" --ca "$PKI/ca.pem" --wbxml --auth basic
+has out "(encrypted)" "download mode works"
+expect 1 "sync refuses a certificate from another CA" -- "$BIN" sync "$URL" --data "$TMP/client4" --server-cert "$PKI/server-1024.pem"
+has err "1024 bits" "the reason is given"
+expect 1 "sync with a wrong password" -- "$BIN" sync "$URL" --data "$TMP/client5" --password nope
+has err "authentication failed" "the failure is named"
+stop_server
+# The data survives a restart of the server.
+start_server "$TMP/srv"
+expect 0 "sync after a server restart" -- "$BIN" sync "$URL" --data "$TMP/client6" --list
+has out "FN:Cli Alice" "the server's data survived the restart"
+stop_server
+expect 3 "sync to a closed port" -- "$BIN" sync "$URL" --data "$TMP/client7" --timeout 2
+has err "127.0.0.1" "the transport error names the server"
+
 echo "cli: $((n - failed))/$n passed"
 [ "$failed" -eq 0 ]
