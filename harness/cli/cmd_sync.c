@@ -43,6 +43,7 @@ static const char sync_usage[] =
     "  --https-ca FILE        HTTPS: trust this CA for the transport\n"
     "  --bug NAME             switch a seeded client bug on (repeatable; conftest serve --list-bugs)\n"
     "  --log                  print a summary of every message on standard error\n"
+    "  --dump DIR             write every message as sent and received to DIR (NNN-c2s.xml, ...)\n"
     "  -h, --help             show this help\n"
     "\n"
     "Exit codes: 0 the session completed, 1 the server refused or the session failed,\n"
@@ -51,7 +52,7 @@ static const char sync_usage[] =
 enum {
     OPT_USER = OPT_FIRST_PRIVATE, OPT_PASSWORD, OPT_DB, OPT_DATA, OPT_DEVICE, OPT_AUTH, OPT_MODE,
     OPT_WBXML, OPT_MSGSIZE, OPT_SERVER_CERT, OPT_CA, OPT_ALG, OPT_KT, OPT_OPTIONAL, OPT_ADD,
-    OPT_LIST, OPT_TIMEOUT, OPT_HTTPS_CA, OPT_BUG, OPT_LOG,
+    OPT_LIST, OPT_TIMEOUT, OPT_HTTPS_CA, OPT_BUG, OPT_LOG, OPT_DUMP,
 };
 
 static const struct {
@@ -87,6 +88,26 @@ static int download_chain(struct ct_http_client *http, const char *url, STACK_OF
     return rc;
 }
 
+static const char *dump_dir;
+static unsigned dump_no;
+
+/* --dump: every message, exactly as it went over the wire. */
+static void dump(const char *dir, const void *p, size_t n, const char *type)
+{
+    if (dump_dir == NULL)
+        return;
+    char path[1200];
+    snprintf(path, sizeof(path), "%s/%03u-%s.%s", dump_dir, ++dump_no, dir,
+             ct_enc_from_content_type(type) == CT_ENC_WBXML ? "wbxml" : "xml");
+    FILE *f = fopen(path, "wb");
+    if (f == NULL) {
+        cli_error("sync", "--dump: %s: %s", path, strerror(errno));
+        return;
+    }
+    fwrite(p, 1, n, f);
+    fclose(f);
+}
+
 /* One session over HTTP; returns an exit code. */
 static int run_session(struct ct_client *cli, struct ct_http_client *http)
 {
@@ -104,7 +125,10 @@ static int run_session(struct ct_client *cli, struct ct_http_client *http)
             break;
         }
         struct ct_http_reply reply;
+        dump("c2s", msg.data, msg.len, type);
         rc = ct_http_post(http, ct_client_url(cli), msg.data, msg.len, type, &reply, &diag);
+        if (rc == CT_OK)
+            dump("s2c", reply.body.data, reply.body.len, reply.content_type);
         if (rc != CT_OK) {
             cli_error("sync", "%s", diag.text);
             status = CLI_EXIT_ERROR;
@@ -188,6 +212,7 @@ int cmd_sync(int argc, char **argv)
         {"https-ca", required_argument, NULL, OPT_HTTPS_CA},
         {"bug", required_argument, NULL, OPT_BUG},
         {"log", no_argument, NULL, OPT_LOG},
+        {"dump", required_argument, NULL, OPT_DUMP},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -303,6 +328,7 @@ int cmd_sync(int argc, char **argv)
             break;
         }
         case OPT_LOG: cfg.log = stderr; break;
+        case OPT_DUMP: dump_dir = optarg; break;
         case 'h': fputs(sync_usage, stdout); return CLI_EXIT_OK;
         default: fputs(sync_usage, stderr); return CLI_EXIT_USAGE;
         }
@@ -328,6 +354,10 @@ int cmd_sync(int argc, char **argv)
     struct ct_client *cli = NULL;
     STACK_OF(X509) *chain = NULL, *ca = NULL;
     char path[1024];
+    if (dump_dir != NULL && cli_mkdirs(dump_dir) != 0) {
+        cli_error("sync", "%s: %s", dump_dir, strerror(errno));
+        goto out;
+    }
     if (cli_mkdirs(data) != 0) {
         cli_error("sync", "%s: %s", data, strerror(errno));
         goto out;

@@ -14,6 +14,10 @@
 
 #include <limits.h>
 #include <stdarg.h>
+
+#ifndef CONFTEST_VERSION
+#define CONFTEST_VERSION "unknown"
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -362,15 +366,22 @@ static int add_devinf(struct ct_client *c, xmlNode *parent_data)
     ct_el_add(di, "VerDTD", "1.2");
     ct_el_add(di, "Man", "conftest");
     ct_el_add(di, "Mod", "reference client");
+    /* DevInf 1.2 requires FwV, SwV and HwV, and Rx-Pref and Tx-Pref in each DataStore. */
+    ct_el_add(di, "FwV", "-");
+    ct_el_add(di, "SwV", CONFTEST_VERSION);
+    ct_el_add(di, "HwV", "-");
     ct_el_add(di, "DevID", c->cfg.device_id);
     ct_el_add(di, "DevTyp", "workstation");
     ct_el_add(di, "SupportLargeObjs", NULL);
     for (size_t i = 0; i < c->n_dbs; i++) {
         xmlNode *ds = ct_el_add(di, "DataStore", NULL);
         ct_el_add(ds, "SourceRef", c->dbs[i].local_uri);
-        xmlNode *pref = ct_el_add(ds, "Rx-Pref", NULL);
-        ct_el_add(pref, "CTType", "text/vcard");
-        ct_el_add(pref, "VerCT", "3.0");
+        ct_el_add(ds, "DisplayName", c->dbs[i].name);
+        for (int tx = 0; tx < 2; tx++) {
+            xmlNode *pref = ct_el_add(ds, tx ? "Tx-Pref" : "Rx-Pref", NULL);
+            ct_el_add(pref, "CTType", "text/vcard");
+            ct_el_add(pref, "VerCT", "3.0");
+        }
         xmlNode *cap = ct_el_add(ds, "SyncCap", NULL);
         for (int k = 1; k <= 6; k++) {
             char n[4];

@@ -28,6 +28,7 @@ struct db_state {
     char client_uri[256];   /* the client's database (Alert Source) */
     int code;               /* the sync type in force: 200..205 */
     char client_next[64];   /* the client's Next anchor */
+    char server_next[64];   /* the Next anchor the server sent */
     bool wiped;             /* refresh from client: the store was emptied */
     bool announced;         /* Pkg#4 has carried a Sync for it (an empty one says "no changes") */
     struct ct_outq out;     /* what the server sends in Pkg#4 */

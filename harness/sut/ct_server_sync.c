@@ -58,7 +58,9 @@ static int add_devinf(struct turn *t, xmlNode *data)
     ct_el_add(di, "VerDTD", v12 ? "1.2" : "1.1");
     ct_el_add(di, "Man", "conftest");
     ct_el_add(di, "Mod", "reference server");
+    ct_el_add(di, "FwV", "-");
     ct_el_add(di, "SwV", CONFTEST_VERSION);
+    ct_el_add(di, "HwV", "-");
     ct_el_add(di, "DevID", cfg->url);
     ct_el_add(di, "DevTyp", "server");
     ct_el_add(di, "UTC", NULL);
@@ -177,13 +179,14 @@ static int alert_sync(struct turn *t, const struct ct_cmd *c, int code)
     snprintf(d->client_uri, sizeof(d->client_uri), "%s", it->source.uri != NULL ? it->source.uri : "");
     snprintf(d->client_next, sizeof(d->client_next), "%s", it->meta.anchor_next);
 
-    char *last = NULL;
+    char *last = NULL, *srv_last = NULL;
     int64_t rev = 0, now_rev = 0;
-    int rc = ct_sstore_anchor_get(srv->store, s->device, name, &last, &rev);
+    int rc = ct_sstore_anchor_get(srv->store, s->device, name, &last, &rev, &srv_last);
     if (rc == CT_OK)
         rc = ct_sstore_rev(srv->store, name, &now_rev);
     if (rc != CT_OK) {
         free(last);
+        free(srv_last);
         return rc;
     }
     unsigned status = 200;
@@ -209,10 +212,14 @@ static int alert_sync(struct turn *t, const struct ct_cmd *c, int code)
     if (ct_el_add(anchor, "Next", d->client_next) == NULL)
         return CT_ERR_NOMEM;
 
-    char code_text[8], last_text[24], next_text[24];
+    /* The server's anchors: Last is the Next it sent last time, Next a new one (rev and time). */
+    char code_text[8], last_text[64];
     snprintf(code_text, sizeof(code_text), "%d", effective);
-    snprintf(last_text, sizeof(last_text), "%lld", (long long)rev);
-    snprintf(next_text, sizeof(next_text), "%lld", (long long)now_rev);
+    snprintf(last_text, sizeof(last_text), "%s", srv_last != NULL ? srv_last : "0");
+    free(srv_last);
+    snprintf(d->server_next, sizeof(d->server_next), "%lld-%llu", (long long)now_rev,
+             (unsigned long long)srv_now(srv));
+    const char *next_text = d->server_next;
     xmlNode *al = ct_build_cmd(t->rep, NULL, "Alert");
     ct_el_add(al, "Data", code_text);
     xmlNode *item = ct_el_add(al, "Item", NULL);
@@ -516,10 +523,11 @@ static int plan_changes(struct turn *t, struct db_state *d)
     if (all) {
         rc = ct_sstore_live(st, d->name, &v, &n);
     } else {
-        char *last = NULL;
+        char *last = NULL, *srv_last = NULL;
         int64_t rev = 0;
-        rc = ct_sstore_anchor_get(st, t->s->device, d->name, &last, &rev);
+        rc = ct_sstore_anchor_get(st, t->s->device, d->name, &last, &rev, &srv_last);
         free(last);
+        free(srv_last);
         if (rc == CT_OK)
             rc = ct_sstore_changes(st, d->name, rev, &v, &n);
     }
@@ -647,7 +655,8 @@ int srv_finish_session(struct turn *t)
         int64_t rev = 0;
         int rc = ct_sstore_rev(t->srv->store, d->name, &rev);
         if (rc == CT_OK)
-            rc = ct_sstore_anchor_set(t->srv->store, t->s->device, d->name, d->client_next, rev);
+            rc = ct_sstore_anchor_set(t->srv->store, t->s->device, d->name, d->client_next, rev,
+                                      d->server_next);
         if (rc != CT_OK)
             return rc;
     }

@@ -203,7 +203,7 @@ static const char server_schema[] =
     "CREATE TABLE IF NOT EXISTS counter(db TEXT PRIMARY KEY, rev INTEGER, next_guid INTEGER);"
     "CREATE TABLE IF NOT EXISTS map(device TEXT, db TEXT, luid TEXT, guid TEXT,"
     " PRIMARY KEY(device, db, luid));"
-    "CREATE TABLE IF NOT EXISTS anchor(device TEXT, db TEXT, last TEXT, rev INTEGER,"
+    "CREATE TABLE IF NOT EXISTS anchor(device TEXT, db TEXT, last TEXT, rev INTEGER, srv_next TEXT,"
     " PRIMARY KEY(device, db));"
     "CREATE TABLE IF NOT EXISTS nonce(device TEXT PRIMARY KEY, nonce BLOB);"
     "CREATE TABLE IF NOT EXISTS devinf(device TEXT PRIMARY KEY, xml TEXT);";
@@ -368,19 +368,28 @@ int ct_sstore_map_clear(struct ct_sstore *s, const char *device, const char *db)
 }
 
 int ct_sstore_anchor_get(struct ct_sstore *s, const char *device, const char *db, char **last,
-                         int64_t *rev)
+                         int64_t *rev, char **srv_next)
 {
+    *srv_next = NULL;
     int rc = query_text(s->db, last, "SELECT last FROM anchor WHERE device = ? AND db = ?", "ss",
                         device, db);
     if (rc == CT_OK)
         rc = query_int(s->db, rev, "SELECT rev FROM anchor WHERE device = ? AND db = ?", "ss", device, db);
+    if (rc == CT_OK)
+        rc = query_text(s->db, srv_next, "SELECT srv_next FROM anchor WHERE device = ? AND db = ?",
+                        "ss", device, db);
+    if (rc != CT_OK) {
+        free(*last);
+        *last = NULL;
+    }
     return rc;
 }
 
 int ct_sstore_anchor_set(struct ct_sstore *s, const char *device, const char *db, const char *last,
-                         int64_t rev)
+                         int64_t rev, const char *srv_next)
 {
-    return run(s->db, "INSERT OR REPLACE INTO anchor VALUES(?, ?, ?, ?)", "sssi", device, db, last, rev);
+    return run(s->db, "INSERT OR REPLACE INTO anchor VALUES(?, ?, ?, ?, ?)", "sssis", device, db,
+               last, rev, srv_next);
 }
 
 int ct_sstore_nonce_get(struct ct_sstore *s, const char *device, uint8_t *nonce, size_t *len)

@@ -73,11 +73,15 @@ int ct_sstore_map_luid(struct ct_sstore *s, const char *device, const char *db, 
                        char **out);
 int ct_sstore_map_clear(struct ct_sstore *s, const char *device, const char *db);
 
-/* Anchors: the client's Next anchor and the server revision at the end of the last sync. */
+/*
+ * Anchors of the last completed sync of a device's database: the client's Next anchor (last),
+ * the server revision at its end (rev: changes after it are new), and the Next anchor the
+ * server sent (srv_next: the server's Last anchor next time). Strings malloc'ed, NULL if none.
+ */
 int ct_sstore_anchor_get(struct ct_sstore *s, const char *device, const char *db, char **last,
-                         int64_t *rev);
+                         int64_t *rev, char **srv_next);
 int ct_sstore_anchor_set(struct ct_sstore *s, const char *device, const char *db, const char *last,
-                         int64_t rev);
+                         int64_t rev, const char *srv_next);
 
 /* The md5 nonce issued to a device (raw bytes, at most 64). */
 int ct_sstore_nonce_get(struct ct_sstore *s, const char *device, uint8_t *nonce, size_t *len);

@@ -219,6 +219,28 @@ int ct_auth_verify(const struct ct_cred *cred, const char *loc_name,
     }
 }
 
+/*
+ * Where the DTD wants Cred: in SyncHdr after Target, Source, RespURI and NoResp (before Meta);
+ * in a command right after CmdID and NoResp. Peers do choke on the wrong order.
+ */
+static void place_cred(xmlNode *parent, xmlNode *cred)
+{
+    if (cred == NULL)
+        return;
+    bool hdr = strcmp((const char *)parent->name, "SyncHdr") == 0;
+    for (xmlNode *c = parent->children; c != NULL && c != cred; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        const char *n = (const char *)c->name;
+        bool before = hdr ? strcmp(n, "Meta") == 0 : strcmp(n, "CmdID") != 0 && strcmp(n, "NoResp") != 0;
+        if (before) {
+            xmlUnlinkNode(cred);
+            xmlAddPrevSibling(c, cred);
+            return;
+        }
+    }
+}
+
 xmlNode *ct_auth_cred_add(xmlNode *parent, enum ct_auth_type type, const char *user,
                           const char *password, const uint8_t *nonce, size_t nonce_len)
 {
@@ -251,6 +273,7 @@ xmlNode *ct_auth_cred_add(xmlNode *parent, enum ct_auth_type type, const char *u
     xmlNode *cred = NULL;
     if (data != NULL) {
         cred = ct_el_add(parent, "Cred", NULL);
+        place_cred(parent, cred);
         xmlNode *meta = ct_el_add(cred, "Meta", NULL);
         if (ct_el_add_metinf(meta, "Format", format) == NULL ||
             ct_el_add_metinf(meta, "Type", uri) == NULL || ct_el_add(cred, "Data", data) == NULL)
