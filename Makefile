@@ -54,7 +54,7 @@ LIB      := $(BUILD)/libconftest.a
 BIN      := $(BUILD)/conftest
 UNIT     := $(BUILD)/unit-tests
 
-.PHONY: all test unit-tests cli-tests san-tests clean
+.PHONY: all test unit-tests cli-tests san-tests interop clean
 all: conftest
 
 # ./conftest is the build of the default configuration; sanitizer builds stay under $(BUILD).
@@ -94,6 +94,12 @@ san-tests:
 	    $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 CC=$(SAN_CC) unit-tests cli-tests
 
 test: all unit-tests cli-tests san-tests
+
+# Interoperability with SyncEvolution (a third-party DS 1.2 stack) on loopback; needs root to
+# install it and ../shared/peers (PEERS=DIR to point elsewhere). See docs/INTEROP.md.
+PEERS ?= ../shared/peers
+interop: all
+	tests/interop/syncevolution.sh $(PEERS)
 
 clean:
 	rm -rf build conftest

@@ -39,6 +39,7 @@ static const char sync_usage[] =
     "  --optional             the profile is optional: fall back to plain in a new session\n"
     "  --add FILE             add the file's content as a new local item first (repeatable)\n"
     "  --list                 print the local items after the session\n"
+    "  --export DIR           after the session, write every local item to DIR/DB/ID\n"
     "  --timeout SEC          per HTTP request (default 30)\n"
     "  --https-ca FILE        HTTPS: trust this CA for the transport\n"
     "  --bug NAME             switch a seeded client bug on (repeatable; conftest serve --list-bugs)\n"
@@ -52,7 +53,7 @@ static const char sync_usage[] =
 enum {
     OPT_USER = OPT_FIRST_PRIVATE, OPT_PASSWORD, OPT_DB, OPT_DATA, OPT_DEVICE, OPT_AUTH, OPT_MODE,
     OPT_WBXML, OPT_MSGSIZE, OPT_SERVER_CERT, OPT_CA, OPT_ALG, OPT_KT, OPT_OPTIONAL, OPT_ADD,
-    OPT_LIST, OPT_TIMEOUT, OPT_HTTPS_CA, OPT_BUG, OPT_LOG, OPT_DUMP,
+    OPT_LIST, OPT_EXPORT, OPT_TIMEOUT, OPT_HTTPS_CA, OPT_BUG, OPT_LOG, OPT_DUMP,
 };
 
 static const struct {
@@ -189,6 +190,38 @@ static void list_items(struct ct_cstore *store, const struct ct_client_config *c
     }
 }
 
+/* --export: the local items byte for byte, one file each, so scripts can compare the data a
+ * session moved (the local IDs are ours, digits only, so they are safe file names). */
+static int export_items(struct ct_cstore *store, const struct ct_client_config *cfg, const char *dir)
+{
+    char path[1200];
+    for (size_t i = 0; i < cfg->n_dbs; i++) {
+        struct ct_record *v = NULL;
+        size_t n = 0;
+        snprintf(path, sizeof(path), "%s/%s", dir, cfg->dbs[i]);
+        if (cfg->dbs[i][0] == '.' || strchr(cfg->dbs[i], '/') != NULL || cli_mkdirs(path) != 0) {
+            cli_error("sync", "--export: %s: cannot create", path);
+            return -1;
+        }
+        if (ct_cstore_live(store, cfg->dbs[i], &v, &n) != CT_OK)
+            return -1;
+        for (size_t k = 0; k < n; k++) {
+            snprintf(path, sizeof(path), "%s/%s/%s", dir, cfg->dbs[i], v[k].id);
+            FILE *f = fopen(path, "wb");
+            if (f == NULL || fwrite(v[k].data, 1, v[k].len, f) != v[k].len) {
+                cli_error("sync", "--export: %s: %s", path, strerror(errno));
+                if (f != NULL)
+                    fclose(f);
+                ct_records_free(v, n);
+                return -1;
+            }
+            fclose(f);
+        }
+        ct_records_free(v, n);
+    }
+    return 0;
+}
+
 int cmd_sync(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -208,6 +241,7 @@ int cmd_sync(int argc, char **argv)
         {"optional", no_argument, NULL, OPT_OPTIONAL},
         {"add", required_argument, NULL, OPT_ADD},
         {"list", no_argument, NULL, OPT_LIST},
+        {"export", required_argument, NULL, OPT_EXPORT},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"https-ca", required_argument, NULL, OPT_HTTPS_CA},
         {"bug", required_argument, NULL, OPT_BUG},
@@ -220,6 +254,7 @@ int cmd_sync(int argc, char **argv)
     ct_client_config_default(&cfg);
     const char *data = "conftest-data/client", *server_cert = NULL, *ca_file = NULL;
     struct ct_http_client_config hc = {.timeout_ms = 30000};
+    const char *export_dir = NULL;
     bool list = false, dbs_given = false, algs_given = false;
     char *adds[64];
     size_t n_adds = 0;
@@ -307,6 +342,7 @@ int cmd_sync(int argc, char **argv)
             adds[n_adds++] = optarg;
             break;
         case OPT_LIST: list = true; break;
+        case OPT_EXPORT: export_dir = optarg; break;
         case OPT_TIMEOUT: {
             char *end = NULL;
             long v = strtol(optarg, &end, 10);
@@ -415,6 +451,8 @@ int cmd_sync(int argc, char **argv)
     }
     if (list)
         list_items(store, &cfg);
+    if (export_dir != NULL && export_items(store, &cfg, export_dir) != 0 && status == CLI_EXIT_OK)
+        status = CLI_EXIT_ERROR;
 out:
     ct_client_free(cli);
     ct_http_client_free(http);
