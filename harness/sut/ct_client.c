@@ -36,6 +36,8 @@ struct cdb {
     char local_uri[80];   /* "./contacts" */
     char next[32];        /* the Next anchor of this session */
     int code;             /* the sync type in force, from the server's Alert */
+    char srv_last[64];    /* the server's anchors, from its Alert (kept for tests and logs) */
+    char srv_next[64];
     bool wiped;
     struct ct_outq out;   /* Pkg#3 */
     bool announced;
@@ -230,6 +232,19 @@ enum ct_client_state ct_client_state(const struct ct_client *c)
 const char *ct_client_error(const struct ct_client *c)
 {
     return c->error;
+}
+
+int ct_client_server_anchors(const struct ct_client *c, const char *db, const char **last,
+                             const char **next)
+{
+    for (size_t i = 0; i < c->n_dbs; i++) {
+        if (strcmp(c->dbs[i].name, db) == 0) {
+            *last = c->dbs[i].srv_last;
+            *next = c->dbs[i].srv_next;
+            return CT_OK;
+        }
+    }
+    return CT_ERR_MISSING;
 }
 
 void ct_client_counts(const struct ct_client *c, struct ct_client_counts *out)
@@ -679,8 +694,12 @@ static int on_commands(struct ct_client *c, const struct ct_enc_outcome *fields,
             if (cmd->data != NULL && ct_uint_parse(cmd->data, &code) == CT_OK && code >= 200 && code <= 205 &&
                 cmd->n_items > 0) {
                 struct cdb *d = db_by_uri(c, cmd->items[0].target.uri);
-                if (d != NULL)
+                if (d != NULL) {
+                    const struct ct_item *it = &cmd->items[0];
                     d->code = (int)code;
+                    snprintf(d->srv_last, sizeof(d->srv_last), "%s", it->meta.anchor_last ? it->meta.anchor_last : "");
+                    snprintf(d->srv_next, sizeof(d->srv_next), "%s", it->meta.anchor_next ? it->meta.anchor_next : "");
+                }
                 rc = status_for(c, cmd, cmd->items[0].target.uri, cmd->items[0].source.uri, d ? 200 : 404)
                          ? CT_OK : CT_ERR_NOMEM;
             } else {

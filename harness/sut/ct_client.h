@@ -109,4 +109,9 @@ struct ct_client_counts {
 };
 void ct_client_counts(const struct ct_client *c, struct ct_client_counts *out);
 
+/* The Last and Next anchors the server sent in its Alert for local database db ("" when it
+ * sent none; valid until ct_client_free). CT_ERR_MISSING when db is not synced. */
+int ct_client_server_anchors(const struct ct_client *c, const char *db, const char **last,
+                             const char **next);
+
 #endif

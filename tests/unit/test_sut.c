@@ -86,6 +86,23 @@ static enum ct_client_state session(struct rig *r, char *err, size_t err_size)
     return st;
 }
 
+/* One session that must complete; copies the server's anchors for contacts out of it. */
+static void must_sync_anchors(struct rig *r, char last[64], char next[64])
+{
+    struct ct_diag d = {0};
+    if (r->srv == NULL)
+        ck_assert_msg(ct_server_new(&r->srv, &r->scfg, r->sstore, &d) == CT_OK, "%s", d.text);
+    struct ct_client *cli = NULL;
+    ck_assert_msg(ct_client_new(&cli, &r->ccfg, r->cstore, &d) == CT_OK, "%s", d.text);
+    ck_assert_msg(ct_loop_run(r->srv, cli, &d) == CT_OK, "%s", d.text);
+    ck_assert_msg(ct_client_state(cli) == CT_CLIENT_DONE, "%s", ct_client_error(cli));
+    const char *l = NULL, *n = NULL;
+    ck_assert_int_eq(ct_client_server_anchors(cli, "contacts", &l, &n), CT_OK);
+    snprintf(last, 64, "%s", l);
+    snprintf(next, 64, "%s", n);
+    ct_client_free(cli);
+}
+
 static void must_sync(struct rig *r)
 {
     char err[256];
@@ -231,6 +248,32 @@ START_TEST(data_survives_restart)
     must_sync(&r); /* incremental: the anchors survived too */
     ck_assert_uint_eq(server_count(&r, "contacts"), 30);
     ck_assert_uint_eq(client_count(&r, "contacts"), 30);
+    rig_close(&r);
+}
+END_TEST
+
+/* The server's Last anchor is the Next it sent in the previous session, even when the session
+ * changed data in between and across a restart (SyncEvolution's client answers 508 otherwise;
+ * docs/INTEROP.md). */
+START_TEST(server_anchors_chain)
+{
+    struct rig r;
+    rig_open(&r, false);
+    char last[64], next[64], prev_next[64];
+    local_add(&r, "contacts", card_a);
+    must_sync_anchors(&r, last, next);
+    ck_assert_str_ne(next, "");
+    for (int i = 0; i < 3; i++) {
+        snprintf(prev_next, sizeof(prev_next), "%s", next);
+        local_add(&r, "contacts", i == 0 ? card_b : card_c); /* the server's data changes */
+        if (i == 2) { /* a server restart keeps them too */
+            ct_server_free(r.srv);
+            r.srv = NULL;
+        }
+        must_sync_anchors(&r, last, next);
+        ck_assert_str_eq(last, prev_next);
+        ck_assert_str_ne(next, prev_next);
+    }
     rig_close(&r);
 }
 END_TEST
@@ -436,6 +479,7 @@ Suite *suite_sut(void)
     tcase_add_loop_test(tc, two_way_round_trips, 0, 5);
     tcase_add_test(tc, wrong_password_fails);
     tcase_add_test(tc, data_survives_restart);
+    tcase_add_test(tc, server_anchors_chain);
     tcase_add_loop_test(tc, multi_message_packages, 0, 2);
     tcase_add_loop_test(tc, large_objects, 0, 2);
     tcase_add_test(tc, sync_types);
