@@ -155,3 +155,19 @@ int cli_mkdirs(const char *dir)
     }
     return 0;
 }
+
+void cli_dump_write(struct cli_dump *d, const char *sub, const char *direction, const void *p,
+                    size_t n, const char *content_type)
+{
+    if (d->dir == NULL)
+        return;
+    char path[1200];
+    snprintf(path, sizeof(path), "%s/%03u-%s.%s", d->dir, ++d->no, direction,
+             ct_enc_from_content_type(content_type) == CT_ENC_WBXML ? "wbxml" : "xml");
+    FILE *f = fopen(path, "wb");
+    if (f == NULL || fwrite(p, 1, n, f) != n) {
+        cli_error(sub, "--dump: %s: %s", path, strerror(errno));
+    }
+    if (f != NULL)
+        fclose(f);
+}

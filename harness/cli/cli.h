@@ -53,6 +53,18 @@ int cli_mkdirs(const char *dir);
 /* cli_write_output writes data to path (NULL or "-" is stdout). Returns 0 or an exit code. */
 int cli_write_output(const char *sub, const char *path, const void *data, size_t len);
 
+/* --dump DIR of serve and sync: every message exactly as it went over the wire, numbered in
+ * the order seen (NNN-c2s.xml, NNN-s2c.wbxml, ...). Credentials are in them: the user asked. */
+struct cli_dump {
+    const char *dir; /* NULL: off */
+    unsigned no;
+};
+
+/* cli_dump_write writes one message; direction is "c2s" or "s2c". Errors are printed, not
+ * fatal: a dump is a record, the session goes on without it. */
+void cli_dump_write(struct cli_dump *d, const char *sub, const char *direction, const void *p,
+                    size_t n, const char *content_type);
+
 /* Long option values shared by the subcommands (beyond the ASCII range of short options). */
 enum {
     OPT_MAX_SIZE = 0x100,

@@ -37,6 +37,7 @@ static const char serve_usage[] =
     "  --bug NAME             switch a seeded bug on (repeatable; see --list-bugs)\n"
     "  --list-bugs            print the seeded bugs, one per line, and exit\n"
     "  --log                  print a summary of every message on standard error\n"
+    "  --dump DIR             write every message as received and sent to DIR (NNN-c2s.xml, ...)\n"
     "  -h, --help             show this help\n"
     "\n"
     "Exit codes: 0 stopped by a signal, 2 usage error, 3 cannot listen or open the data.\n";
@@ -44,6 +45,7 @@ static const char serve_usage[] =
 enum {
     OPT_LISTEN = OPT_FIRST_PRIVATE, OPT_DATA, OPT_USER, OPT_PASSWORD, OPT_AUTH, OPT_DB, OPT_MSGSIZE,
     OPT_PKEY, OPT_PCERT, OPT_REQUIRE, OPT_TLS_CERT, OPT_TLS_KEY, OPT_BUG, OPT_LIST_BUGS, OPT_LOG,
+    OPT_DUMP,
 };
 
 static volatile sig_atomic_t stop;
@@ -56,6 +58,7 @@ static void on_signal(int sig)
 
 struct serve_ctx {
     struct ct_server *srv;
+    struct cli_dump dumps;
 };
 
 static void handle_http(void *ctx, const struct ct_http_request *req, struct ct_http_answer *ans)
@@ -83,6 +86,7 @@ static void handle_http(void *ctx, const struct ct_http_request *req, struct ct_
     }
     struct ct_request r = {req->body, req->len, req->content_type, req->query};
     struct ct_response resp;
+    cli_dump_write(&sc->dumps, "serve", "c2s", req->body, req->len, req->content_type);
     int rc = ct_server_handle(sc->srv, &r, &resp);
     if (rc != CT_OK) {
         ans->status = 500;
@@ -91,6 +95,8 @@ static void handle_http(void *ctx, const struct ct_http_request *req, struct ct_
         ct_buf_cleanup(&resp.body);
         return;
     }
+    if (resp.body.len > 0)
+        cli_dump_write(&sc->dumps, "serve", "s2c", resp.body.data, resp.body.len, resp.content_type);
     ans->status = resp.http_status;
     ans->content_type = resp.content_type;
     ct_buf_cleanup(&ans->body);
@@ -126,13 +132,14 @@ int cmd_serve(int argc, char **argv)
         {"bug", required_argument, NULL, OPT_BUG},
         {"list-bugs", no_argument, NULL, OPT_LIST_BUGS},
         {"log", no_argument, NULL, OPT_LOG},
+        {"dump", required_argument, NULL, OPT_DUMP},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct ct_server_config cfg;
     ct_server_config_default(&cfg);
     const char *listen = "127.0.0.1:8080", *data = "conftest-data/server";
-    const char *pkey = NULL, *pcert = NULL, *tls_cert = NULL, *tls_key = NULL;
+    const char *pkey = NULL, *pcert = NULL, *tls_cert = NULL, *tls_key = NULL, *dump_dir = NULL;
     bool dbs_given = false;
     int opt;
     optind = 1;
@@ -192,6 +199,7 @@ int cmd_serve(int argc, char **argv)
             return CLI_EXIT_OK;
         }
         case OPT_LOG: cfg.log = stderr; break;
+        case OPT_DUMP: dump_dir = optarg; break;
         case 'h': fputs(serve_usage, stdout); return CLI_EXIT_OK;
         default: fputs(serve_usage, stderr); return CLI_EXIT_USAGE;
         }
@@ -235,10 +243,14 @@ int cmd_serve(int argc, char **argv)
         }
     }
     char path[1024];
-    if (cli_mkdirs(data) != 0) {
-        cli_error("serve", "%s: %s", data, strerror(errno));
-        goto out;
+    const char *dirs[] = {data, dump_dir};
+    for (size_t i = 0; i < 2; i++) {
+        if (dirs[i] != NULL && cli_mkdirs(dirs[i]) != 0) {
+            cli_error("serve", "%s: %s", dirs[i], strerror(errno));
+            goto out;
+        }
     }
+    sc.dumps.dir = dump_dir;
     snprintf(path, sizeof(path), "%s/server.db", data);
     if (ct_sstore_open(&store, path, &diag) != CT_OK) {
         cli_error("serve", "%s", diag.text);

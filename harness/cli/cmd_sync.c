@@ -89,25 +89,7 @@ static int download_chain(struct ct_http_client *http, const char *url, STACK_OF
     return rc;
 }
 
-static const char *dump_dir;
-static unsigned dump_no;
-
-/* --dump: every message, exactly as it went over the wire. */
-static void dump(const char *dir, const void *p, size_t n, const char *type)
-{
-    if (dump_dir == NULL)
-        return;
-    char path[1200];
-    snprintf(path, sizeof(path), "%s/%03u-%s.%s", dump_dir, ++dump_no, dir,
-             ct_enc_from_content_type(type) == CT_ENC_WBXML ? "wbxml" : "xml");
-    FILE *f = fopen(path, "wb");
-    if (f == NULL) {
-        cli_error("sync", "--dump: %s: %s", path, strerror(errno));
-        return;
-    }
-    fwrite(p, 1, n, f);
-    fclose(f);
-}
+static struct cli_dump dumps;
 
 /* One session over HTTP; returns an exit code. */
 static int run_session(struct ct_client *cli, struct ct_http_client *http)
@@ -126,10 +108,10 @@ static int run_session(struct ct_client *cli, struct ct_http_client *http)
             break;
         }
         struct ct_http_reply reply;
-        dump("c2s", msg.data, msg.len, type);
+        cli_dump_write(&dumps, "sync", "c2s", msg.data, msg.len, type);
         rc = ct_http_post(http, ct_client_url(cli), msg.data, msg.len, type, &reply, &diag);
         if (rc == CT_OK)
-            dump("s2c", reply.body.data, reply.body.len, reply.content_type);
+            cli_dump_write(&dumps, "sync", "s2c", reply.body.data, reply.body.len, reply.content_type);
         if (rc != CT_OK) {
             cli_error("sync", "%s", diag.text);
             status = CLI_EXIT_ERROR;
@@ -364,7 +346,7 @@ int cmd_sync(int argc, char **argv)
             break;
         }
         case OPT_LOG: cfg.log = stderr; break;
-        case OPT_DUMP: dump_dir = optarg; break;
+        case OPT_DUMP: dumps.dir = optarg; break;
         case 'h': fputs(sync_usage, stdout); return CLI_EXIT_OK;
         default: fputs(sync_usage, stderr); return CLI_EXIT_USAGE;
         }
@@ -390,8 +372,8 @@ int cmd_sync(int argc, char **argv)
     struct ct_client *cli = NULL;
     STACK_OF(X509) *chain = NULL, *ca = NULL;
     char path[1024];
-    if (dump_dir != NULL && cli_mkdirs(dump_dir) != 0) {
-        cli_error("sync", "%s: %s", dump_dir, strerror(errno));
+    if (dumps.dir != NULL && cli_mkdirs(dumps.dir) != 0) {
+        cli_error("sync", "%s: %s", dumps.dir, strerror(errno));
         goto out;
     }
     if (cli_mkdirs(data) != 0) {

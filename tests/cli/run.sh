@@ -142,6 +142,17 @@ start_server "$TMP/srv"
 expect 0 "sync after a server restart" -- "$BIN" sync "$URL" --data "$TMP/client6" --list
 has out "FN:Cli Alice" "the server's data survived the restart"
 stop_server
+# HTTPS (the seed's transport-layer variant), both sides dumping what went over the wire.
+start_server "$TMP/srv" --tls-cert "$PKI/server-2048.pem" --tls-key "$PKI/server-2048.key" --dump "$TMP/sdump"
+case "$URL" in https://*) ;; *) echo "FAIL serve with --tls-cert does not announce https: $URL"; failed=$((failed + 1)) ;; esac
+expect 0 "sync over HTTPS, dumping, exporting" -- "$BIN" sync "$URL" --https-ca "$PKI/ca.pem" --data "$TMP/client8" --dump "$TMP/cdump" --export "$TMP/export"
+expect 0 "the exported item is the one added" -- cmp "$TMP/a.vcf" "$TMP/export/contacts/1"
+expect 0 "client and server dumped the same Pkg#1" -- cmp "$TMP/cdump/001-c2s.xml" "$TMP/sdump/001-c2s.xml"
+expect 0 "the dumped Pkg#4 decodes" -- "$BIN" decode --summary "$TMP/cdump/004-s2c.xml"
+has out "Sync" "it carries the Sync"
+expect 3 "sync over HTTPS without trusting the CA" -- "$BIN" sync "$URL" --data "$TMP/client9" --timeout 5
+has err "certificate" "the TLS failure is named"
+stop_server
 expect 3 "sync to a closed port" -- "$BIN" sync "$URL" --data "$TMP/client7" --timeout 2
 has err "127.0.0.1" "the transport error names the server"
 
