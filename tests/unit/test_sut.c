@@ -134,29 +134,30 @@ static size_t client_count(struct rig *r, const char *db)
     return n;
 }
 
-/* Whether the server holds an item with exactly this text. */
+/* Whether records hold an item with exactly this text; frees them. */
+static bool records_have(struct ct_record *v, size_t n, const char *text)
+{
+    bool found = false;
+    for (size_t i = 0; i < n; i++)
+        found = found || (v[i].len == strlen(text) && memcmp(v[i].data, text, v[i].len) == 0);
+    ct_records_free(v, n);
+    return found;
+}
+
 static bool server_has(struct rig *r, const char *db, const char *text)
 {
     struct ct_record *v = NULL;
     size_t n = 0;
-    bool found = false;
     ck_assert_int_eq(ct_sstore_live(r->sstore, db, &v, &n), CT_OK);
-    for (size_t i = 0; i < n; i++)
-        found = found || strcmp((const char *)v[i].data, text) == 0;
-    ct_records_free(v, n);
-    return found;
+    return records_have(v, n, text);
 }
 
 static bool client_has(struct rig *r, const char *db, const char *text)
 {
     struct ct_record *v = NULL;
     size_t n = 0;
-    bool found = false;
     ck_assert_int_eq(ct_cstore_live(r->cstore, db, &v, &n), CT_OK);
-    for (size_t i = 0; i < n; i++)
-        found = found || strcmp((const char *)v[i].data, text) == 0;
-    ct_records_free(v, n);
-    return found;
+    return records_have(v, n, text);
 }
 
 static const char card_a[] = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Alice\r\nEND:VCARD\r\n";
