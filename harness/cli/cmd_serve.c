@@ -30,6 +30,8 @@ static const char serve_usage[] =
     "  --auth basic|md5       the authentication it asks for (default md5)\n"
     "  --db NAME              a database (repeatable; default contacts, calendar, notes)\n"
     "  --max-msg-size BYTES   the MaxMsgSize it announces (default 65536)\n"
+    "  --add FILE             store the file's content as a new item of the first database\n"
+    "                         before serving (repeatable)\n"
     "  --profile-key FILE     the profile: the server's RSA private key (PEM)\n"
     "  --profile-cert FILE    the profile: its certificate chain (PEM, server first)\n"
     "  --require-profile      refuse sessions without the profile (406)\n"
@@ -45,7 +47,7 @@ static const char serve_usage[] =
 enum {
     OPT_LISTEN = OPT_FIRST_PRIVATE, OPT_DATA, OPT_USER, OPT_PASSWORD, OPT_AUTH, OPT_DB, OPT_MSGSIZE,
     OPT_PKEY, OPT_PCERT, OPT_REQUIRE, OPT_TLS_CERT, OPT_TLS_KEY, OPT_BUG, OPT_LIST_BUGS, OPT_LOG,
-    OPT_DUMP,
+    OPT_DUMP, OPT_ADD,
 };
 
 static volatile sig_atomic_t stop;
@@ -133,6 +135,7 @@ int cmd_serve(int argc, char **argv)
         {"list-bugs", no_argument, NULL, OPT_LIST_BUGS},
         {"log", no_argument, NULL, OPT_LOG},
         {"dump", required_argument, NULL, OPT_DUMP},
+        {"add", required_argument, NULL, OPT_ADD},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -141,6 +144,8 @@ int cmd_serve(int argc, char **argv)
     const char *listen = "127.0.0.1:8080", *data = "conftest-data/server";
     const char *pkey = NULL, *pcert = NULL, *tls_cert = NULL, *tls_key = NULL, *dump_dir = NULL;
     bool dbs_given = false;
+    const char *adds[256];
+    size_t n_adds = 0;
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -200,6 +205,13 @@ int cmd_serve(int argc, char **argv)
         }
         case OPT_LOG: cfg.log = stderr; break;
         case OPT_DUMP: dump_dir = optarg; break;
+        case OPT_ADD:
+            if (n_adds == sizeof(adds) / sizeof(adds[0])) {
+                cli_error("serve", "--add: at most %zu files", n_adds);
+                return CLI_EXIT_USAGE;
+            }
+            adds[n_adds++] = optarg;
+            break;
         case 'h': fputs(serve_usage, stdout); return CLI_EXIT_OK;
         default: fputs(serve_usage, stderr); return CLI_EXIT_USAGE;
         }
@@ -255,6 +267,19 @@ int cmd_serve(int argc, char **argv)
     if (ct_sstore_open(&store, path, &diag) != CT_OK) {
         cli_error("serve", "%s", diag.text);
         goto out;
+    }
+    for (size_t i = 0; i < n_adds; i++) {
+        struct ct_buf b;
+        ct_buf_init(&b, 16 << 20);
+        char guid[32];
+        int rc = ct_buf_read_file(&b, adds[i]);
+        if (rc == CT_OK)
+            rc = ct_sstore_add(store, cfg.dbs[0], NULL, b.data, b.len, guid);
+        ct_buf_cleanup(&b);
+        if (rc != CT_OK) {
+            cli_error("serve", "--add %s: %s", adds[i], rc == CT_ERR_IO ? strerror(errno) : ct_strerror(rc));
+            goto out;
+        }
     }
     /* The server exists before the first request can arrive; its URL (RespURI) is completed
      * once the port is known, before anyone is told where to connect. */

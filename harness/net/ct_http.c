@@ -92,7 +92,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     struct ct_http_answer ans = {.status = 500};
     ct_buf_init(&ans.body, 0);
     s->handler(s->ctx, &req, &ans);
-    enum MHD_Result ok = queue(con, ans.status, ans.content_type, ans.body.data, ans.body.len);
+    /* MHD_NO makes MHD close the connection: how a handler hangs up without an answer. */
+    enum MHD_Result ok = ans.status == 0 ? MHD_NO
+                                         : queue(con, ans.status, ans.content_type, ans.body.data, ans.body.len);
     ct_buf_cleanup(&ans.body);
     ct_buf_cleanup(&query);
     return ok;
@@ -206,6 +208,12 @@ int ct_http_client_new(struct ct_http_client **out, const struct ct_http_client_
     return CT_OK;
 }
 
+void ct_http_client_set_timeout(struct ct_http_client *c, long timeout_ms)
+{
+    if (timeout_ms > 0)
+        c->cfg.timeout_ms = timeout_ms;
+}
+
 void ct_http_client_free(struct ct_http_client *c)
 {
     if (c == NULL)
@@ -241,6 +249,16 @@ static int perform(struct ct_http_client *c, const char *url, struct curl_slist 
     }
     CURLcode rc = curl_easy_perform(h);
     if (rc != CURLE_OK) {
+        switch (rc) {
+        case CURLE_COULDNT_CONNECT: reply->failure = CT_HTTP_REFUSED; break;
+        case CURLE_GOT_NOTHING:
+        case CURLE_RECV_ERROR:
+        case CURLE_SEND_ERROR:
+        case CURLE_PARTIAL_FILE: reply->failure = CT_HTTP_CLOSED; break;
+        case CURLE_OPERATION_TIMEDOUT: reply->failure = CT_HTTP_TIMEOUT; break;
+        case CURLE_WRITE_ERROR: reply->failure = CT_HTTP_TOO_BIG; break;
+        default: reply->failure = CT_HTTP_OTHER; break;
+        }
         if (rc == CURLE_WRITE_ERROR)
             return ct_diag_set(diag, CT_ERR_IO, "%s: the answer is larger than %zu bytes", url,
                                c->cfg.max_response);
@@ -257,6 +275,7 @@ int ct_http_post(struct ct_http_client *c, const char *url, const uint8_t *body,
                  const char *content_type, struct ct_http_reply *reply, struct ct_diag *diag)
 {
     ct_buf_init(&reply->body, c->cfg.max_response);
+    reply->failure = CT_HTTP_OK;
     reply->status = 0;
     reply->content_type[0] = '\0';
     char header[160];
@@ -277,6 +296,7 @@ int ct_http_get(struct ct_http_client *c, const char *url, struct ct_http_reply 
                 struct ct_diag *diag)
 {
     ct_buf_init(&reply->body, c->cfg.max_response);
+    reply->failure = CT_HTTP_OK;
     reply->status = 0;
     reply->content_type[0] = '\0';
     curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);

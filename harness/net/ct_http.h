@@ -27,7 +27,7 @@ struct ct_http_request {
 
 /* What to answer; the handler fills it (body initialised by the caller). */
 struct ct_http_answer {
-    int status;
+    int status;                /* 0: close the connection without answering */
     const char *content_type;
     struct ct_buf body;
 };
@@ -70,7 +70,21 @@ struct ct_http_client;
 int ct_http_client_new(struct ct_http_client **out, const struct ct_http_client_config *cfg);
 void ct_http_client_free(struct ct_http_client *c);
 
+/* ct_http_client_set_timeout changes the per-request timeout (ms, > 0) for later requests. */
+void ct_http_client_set_timeout(struct ct_http_client *c, long timeout_ms);
+
+/* How an exchange failed at the transport, for a caller that must tell these apart. */
+enum ct_http_failure {
+    CT_HTTP_OK = 0,
+    CT_HTTP_REFUSED,   /* could not connect */
+    CT_HTTP_CLOSED,    /* the peer closed or reset the connection without a whole answer */
+    CT_HTTP_TIMEOUT,   /* no whole answer within the timeout */
+    CT_HTTP_TOO_BIG,   /* the answer is over max_response */
+    CT_HTTP_OTHER,     /* TLS, DNS, anything else */
+};
+
 struct ct_http_reply {
+    enum ct_http_failure failure; /* set by every call */
     long status;
     char content_type[128];
     struct ct_buf body;        /* initialised by the call; ct_buf_cleanup it */

@@ -52,5 +52,6 @@ Suite *suite_enc(void);
 Suite *suite_vectors(void);
 Suite *suite_sut(void);
 Suite *suite_bugs(void);
+Suite *suite_report(void);
 
 #endif

@@ -1,0 +1,40 @@
+/*
+ * ct_eng: the scenario engine. Runs one parsed scenario (scn/ct_scn.h) against a SUT and
+ * judges it, step by step: builds each message from its template and directives (encrypting
+ * and mutating with known keys), carries it to the SUT (engine/ct_peer.h), and checks what came
+ * back against the step's alternatives. The verdict and, on failure, where, what was expected
+ * and what came back go into a struct ct_result (report/ct_report.h).
+ *
+ * Where things happen: ct_eng.c runs steps and receives; ct_eng_build.c builds what is sent;
+ * ct_eng_judge.c judges what came back; ct_eng_crypto.c is the profile's state on conftest's
+ * side; ct_eng_vars.c holds variables and expands templates; ct_eng_record.c writes transcripts.
+ */
+#ifndef CT_ENG_H
+#define CT_ENG_H
+
+#include "engine/ct_sut.h"
+#include "report/ct_report.h"
+#include "scn/ct_scn.h"
+
+#include <stdbool.h>
+
+struct ct_eng_config {
+    const struct ct_sut_config *sut;
+    const char *ref_exe;        /* the conftest binary, for the builtin reference */
+    const char *vectors;        /* the vectors directory (the test PKI) */
+    char *const *ref_bugs;      /* seeded bugs of the builtin reference */
+    size_t n_ref_bugs;
+    const char *workdir;        /* scratch space for this scenario (must exist, empty) */
+    const char *transcripts;    /* write the scenario's transcript under DIR/<id>/, or NULL */
+    bool reveal_secrets;        /* transcripts keep credentials and session keys */
+    unsigned timeout_ms;        /* per step, unless the scenario says otherwise */
+};
+
+/*
+ * ct_eng_run runs scn and fills res (which the caller later cleans up) with PASS, FAIL or
+ * ERROR and the details. Known failures and skips are the runner's business. Returns 0, or
+ * CT_ERR_NOMEM (res then says ERROR as far as it could).
+ */
+int ct_eng_run(const struct ct_scn *scn, const struct ct_eng_config *cfg, struct ct_result *res);
+
+#endif
