@@ -21,6 +21,8 @@ int cmd_encode(int argc, char **argv);
 int cmd_vectors(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 
 /* cli_error prints "conftest: <subcommand>: message" on stderr. */
 void cli_error(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -16,6 +16,8 @@ static const struct {
     int (*run)(int argc, char **argv);
     const char *summary;
 } commands[] = {
+    {"run", cmd_run, "run scenarios against a SUT (the builtin reference by default) and report"},
+    {"list", cmd_list, "list the scenario ids"},
     {"decode", cmd_decode, "print a SyncML message (XML or WBXML) as indented XML"},
     {"encode", cmd_encode, "convert a SyncML message to WBXML or XML"},
     {"vectors", cmd_vectors, "run the known-answer test vectors against conftest's crypto"},

@@ -173,23 +173,25 @@ static size_t statuses_for(const struct ct_msg *m, const char *cmd, const struct
     return n;
 }
 
-/* "EXPR", "EXPR == VALUE" or "EXPR != VALUE" (the last " == " / " != " splits). */
+/* "EXPR", or EXPR OP VALUE with OP one of == != ~ (contains); the last operator splits. */
 static void split_cmp(const char *rest, char *expr, size_t esize, char *value, size_t vsize, int *op)
 {
-    const char *eq = NULL, *ne = NULL;
-    for (const char *p = strstr(rest, " == "); p != NULL; p = strstr(p + 1, " == "))
-        eq = p;
-    for (const char *p = strstr(rest, " != "); p != NULL; p = strstr(p + 1, " != "))
-        ne = p;
-    const char *at = eq != NULL && (ne == NULL || eq > ne) ? eq : ne;
-    *op = at == NULL ? 0 : at == eq ? 1 : 2;
+    static const char *const ops[] = {" == ", " != ", " ~ "};
+    const char *at = NULL;
+    *op = 0;
+    for (int k = 0; k < 3; k++)
+        for (const char *p = strstr(rest, ops[k]); p != NULL; p = strstr(p + 1, ops[k]))
+            if (at == NULL || p > at) {
+                at = p;
+                *op = k + 1;
+            }
     if (at == NULL) {
         snprintf(expr, esize, "%s", rest);
         value[0] = '\0';
         return;
     }
     snprintf(expr, esize, "%.*s", (int)(at - rest), rest);
-    const char *v = at + 4;
+    const char *v = at + strlen(ops[*op - 1]);
     size_t vl = strlen(v);
     if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"') /* a quoted value keeps its blanks */
         snprintf(value, vsize, "%.*s", (int)(vl - 2), v + 1);
@@ -316,9 +318,9 @@ static bool judge_dir(struct eng *e, const struct ct_scn_dir *d, char *why, size
             ct_buf_init(&vb, ENG_VAR_MAX + 4096);
             eng_expand(e, value, false, &vb, d->name, d->line);
             xmlChar *s = xmlXPathCastToString(x.res);
-            ok = s != NULL && vb.data != NULL && (strcmp((const char *)s, (const char *)vb.data) == 0) == (op == 1);
-            if (vb.data == NULL && s != NULL)
-                ok = (s[0] == '\0') == (op == 1);
+            const char *got_s = s != NULL ? (const char *)s : "";
+            const char *want_s = vb.data != NULL ? (const char *)vb.data : "";
+            ok = op == 1 ? strcmp(got_s, want_s) == 0 : op == 2 ? strcmp(got_s, want_s) != 0 : strstr(got_s, want_s) != NULL;
             char shown[100];
             shorten(s != NULL ? (const char *)s : "", shown, sizeof(shown));
             snprintf(got, sizeof(got), "the value is \"%s\"", shown);
