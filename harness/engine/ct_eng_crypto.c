@@ -208,6 +208,8 @@ int eng_crypto_offer(struct eng *e, struct ct_msg *m, const struct ct_scn_dir *d
     if (kt == CT_ENC_KT_UNKNOWN)
         return eng_error(e, d->line, "offer: kt '%s' is not a key transport conftest can wrap with", kt_name);
 
+    /* A new offer is a new key (after a challenge too: PROFILE 10.2). */
+    eng_crypto_session_reset(e);
     /* K: given (a known-answer run) or fresh. */
     size_t n = 0;
     if (arg_of(d, "key") != NULL) {
@@ -266,7 +268,6 @@ int eng_crypto_offer(struct eng *e, struct ct_msg *m, const struct ct_scn_dir *d
         ct_buf_cleanup(&text);
         return rc == CT_ERR_NOMEM ? rc : CT_ERR_USAGE;
     }
-    eng_crypto_session_reset(e);
     c->offer_text = (char *)ct_buf_steal(&text, NULL);
     if (c->offer_text == NULL)
         return CT_ERR_NOMEM;
