@@ -267,15 +267,19 @@ static int status_tree(struct eng *e, struct ct_msg *m, const struct ct_scn_dir 
     return rc;
 }
 
-/* statuses [CMD=CODE]...: a Status for the SyncHdr and each command of the last message received,
+/* statuses [CMD=CODE]... [hdr-only]: a Status for the SyncHdr and each command of the last message received,
  * before the template's own commands. */
 static int do_statuses(struct eng *e, struct ct_msg *m, const struct ct_scn_dir *d)
 {
     if (e->in == NULL)
         return eng_error(e, d->line, "statuses: nothing was received to answer");
-    for (size_t i = 0; i < d->n_args; i++)
-        if (strchr(d->args[i], '=') == NULL)
-            return eng_error(e, d->line, "statuses: '%s' is not CMD=CODE", d->args[i]);
+    bool hdr_only = false;
+    for (size_t i = 0; i < d->n_args; i++) {
+        if (strcmp(d->args[i], "hdr-only") == 0)
+            hdr_only = true; /* a refusal answers the SyncHdr alone (ENC-NEG-8) */
+        else if (strchr(d->args[i], '=') == NULL)
+            return eng_error(e, d->line, "statuses: '%s' is not CMD=CODE or hdr-only", d->args[i]);
+    }
     const struct ct_hdr *h = ct_msg_hdr(e->in);
     const struct ct_body *b = ct_msg_body(e->in);
     const char *msg_ref = h->msg_id != NULL ? h->msg_id : "1";
@@ -284,7 +288,7 @@ static int do_statuses(struct eng *e, struct ct_msg *m, const struct ct_scn_dir 
                                      code_for(d, "SyncHdr", &given));
     if (first == NULL)
         return CT_ERR_NOMEM;
-    int rc = status_tree(e, m, d, msg_ref, b->cmds, b->n_cmds, &first);
+    int rc = hdr_only ? CT_OK : status_tree(e, m, d, msg_ref, b->cmds, b->n_cmds, &first);
     if (rc != CT_OK)
         return rc;
     /* ct_build_status appended them: move them, in order, before the template's commands. */

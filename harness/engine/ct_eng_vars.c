@@ -96,6 +96,17 @@ int eng_expand(struct eng *e, const char *text, bool xml_escape, struct ct_buf *
             return eng_error(e, line, "%s: bad variable name at '%.20s'", what, p);
         memcpy(name, p + 2, n);
         name[n] = '\0';
+        /* ${repeat:N:TEXT}: TEXT N times, for lengths no one wants to type (bounded). */
+        if (strncmp(name, "repeat:", 7) == 0) {
+            char *colon = strchr(name + 7, ':');
+            unsigned long times = strtoul(name + 7, NULL, 10);
+            if (colon == NULL || colon[1] == '\0' || times == 0 || times * strlen(colon + 1) > (1u << 20))
+                return eng_error(e, line, "%s: ${repeat:N:TEXT} with N * |TEXT| up to 1 MiB", what);
+            for (unsigned long k = 0; k < times && rc == CT_OK; k++)
+                rc = xml_escape ? append_escaped(out, colon + 1) : ct_buf_append_str(out, colon + 1);
+            p = end;
+            continue;
+        }
         const char *v = eng_var_get(e, name);
         if (v == NULL)
             return eng_error(e, line, "%s: no variable ${%s} (set, capture, or a built-in one: docs/SCENARIOS.md)",

@@ -129,6 +129,7 @@ static const char *const param_keys[] = {
     "server-require-profile", /* yes: the server SUT refuses plain sessions */
     "server-max-msg-size",    /* the MaxMsgSize the server SUT announces */
     "encoding",       /* xml | wbxml: conftest's messages (default: the SUT config's) */
+    "catches",        /* the seeded bugs of the reference this scenario must catch (proof) */
 };
 
 static const struct keyword send_dirs[] = {
@@ -141,7 +142,7 @@ static const struct keyword send_dirs[] = {
     {"caps", 0, 1},         /* caps [required]: the capability list (406) */
     {"encrypt", 0, 0},      /* seal every field of the parts in force */
     {"mutate", 2, 6},       /* mutate field N|key|bytes OP ARGS */
-    {"statuses", 0, 16},    /* statuses [CMD=CODE]...: a Status for each command received */
+    {"statuses", 0, 16},    /* statuses [CMD=CODE]... [hdr-only]: a Status for each command received */
     {"encoding", 1, 1},     /* xml | wbxml */
     {"content-type", 1, 1}, /* the HTTP Content-Type, as given */
 };
