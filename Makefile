@@ -54,7 +54,7 @@ LIB      := $(BUILD)/libconftest.a
 BIN      := $(BUILD)/conftest
 UNIT     := $(BUILD)/unit-tests
 
-.PHONY: all test unit-tests cli-tests san-tests interop clean
+.PHONY: all test unit-tests cli-tests suite-tests san-tests interop clean
 all: conftest
 
 # ./conftest is the build of the default configuration; sanitizer builds stay under $(BUILD).
@@ -86,14 +86,19 @@ unit-tests: $(UNIT)
 cli-tests: $(BIN)
 	tests/cli/run.sh $(BIN)
 
+# The scenario suite against the builtin reference: green when clean, and every scenario red
+# with the seeded bug it names (tests/proof/seeded-bugs.sh).
+suite-tests: $(BIN)
+	tests/proof/seeded-bugs.sh $(BIN) scenarios
+
 # The sanitizer twin: clang when available (it also proves the code builds warning-free with
 # clang), gcc otherwise.
 SAN_CC := $(shell command -v clang >/dev/null 2>&1 && echo clang || echo gcc)
 san-tests:
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	    $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 CC=$(SAN_CC) unit-tests cli-tests
+	    $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 CC=$(SAN_CC) unit-tests cli-tests suite-tests
 
-test: all unit-tests cli-tests san-tests
+test: all unit-tests cli-tests suite-tests san-tests
 
 # Interoperability with SyncEvolution (a third-party DS 1.2 stack) on loopback; needs root to
 # install it and ../shared/peers (PEERS=DIR to point elsewhere). See docs/INTEROP.md.
