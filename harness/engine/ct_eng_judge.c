@@ -145,7 +145,7 @@ static bool resolve_codes(struct eng *e, const struct ct_scn_dir *d, const char 
         char one[64], codes[128];
         snprintf(one, sizeof(one), "%.*s", (int)(n < 63 ? n : 63), p);
         if (ct_sut_codes(e->sut, one, codes, sizeof(codes)) != CT_OK) {
-            eng_error(e, d->line, "%s: unknown status name '%s' (docs/SCENARIOS.md 5.3)", d->name, one);
+            eng_error(e, d->line, "%s: unknown status name '%s' (docs/SCENARIOS.md 5.1)", d->name, one);
             return false;
         }
         len += (size_t)snprintf(out + len, size > len ? size - len : 0, "%s%s", len > 0 ? "," : "", codes);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Canonical status names (docs/SCENARIOS.md 5.3): what DS 1.2 and docs/PROFILE.md prescribe. */
+/* Canonical status names (docs/SCENARIOS.md 5.1): what DS 1.2 and docs/PROFILE.md prescribe. */
 static const struct {
     const char *name;
     const char *codes;

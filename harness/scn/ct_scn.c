@@ -116,7 +116,7 @@ static const struct keyword header_keys[] = {
     {"class", 1, 1}, {"timeout", 1, 1},
 };
 
-/* Setup of the reference SUT and of conftest's side, per scenario (docs/SCENARIOS.md 3). */
+/* Setup of the reference SUT and of conftest's side, per scenario (docs/SCENARIOS.md 2, Header). */
 static const char *const param_keys[] = {
     "server-items",   /* the server SUT starts with N items in its first database */
     "client-items",   /* the client SUT starts with N local items */
