@@ -243,6 +243,10 @@ static bool judge_dir(struct eng *e, const struct ct_scn_dir *d, char *why, size
         bool ok = strcmp(d->args[0], "ok") == 0 ? o->exit_status == 0 : o->exit_status != 0;
         return ok || say(why, size, d, "the client ended with exit status %d", o->exit_status);
     }
+    if (strcmp(n, "max-size") == 0) {
+        unsigned long max = strtoul(d->args[0], NULL, 10);
+        return o->body.len <= max || say(why, size, d, "the message is %zu bytes", o->body.len);
+    }
     if (strcmp(n, "http") == 0) {
         char code[16];
         snprintf(code, sizeof(code), "%ld", o->http);

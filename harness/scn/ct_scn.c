@@ -165,6 +165,7 @@ static const struct keyword expect_dirs[] = {
     {"final", 0, 0},
     {"no-final", 0, 0},
     {"message", 0, 0},       /* any well-formed SyncML message */
+    {"max-size", 1, 1},      /* max-size BYTES: the encoded message is at most this long */
     {"malformed", 0, 0},     /* a body that is not a well-formed SyncML message */
     {"closed", 0, 0},        /* the connection closed without an answer */
     {"timeout", 0, 0},       /* nothing within the step's timeout */
