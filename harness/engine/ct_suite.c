@@ -61,7 +61,8 @@ static int walk(struct found *f, const char *dir, int depth)
         if (de->d_name[0] == '.' || strcmp(de->d_name, "templates") == 0)
             continue;
         char path[4096];
-        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        size_t dl = strlen(dir);
+        snprintf(path, sizeof(path), "%s%s%s", dir, dl > 0 && dir[dl - 1] == '/' ? "" : "/", de->d_name);
         struct stat st;
         if (stat(path, &st) != 0)
             continue;
