@@ -181,8 +181,13 @@ static int reap(pid_t pid)
     if (pid <= 0)
         return -1;
     int st = 0;
-    if (waitpid(pid, &st, WNOHANG) == pid)
+    pid_t w = waitpid(pid, &st, WNOHANG);
+    if (w == pid)
         return status_of(st);
+    if (w < 0) { /* already reaped (ECHILD): only what its group left behind may remain */
+        kill(-pid, SIGKILL);
+        return -1;
+    }
     kill(-pid, SIGTERM);
     for (int i = 0; i < 100; i++) {
         if (waitpid(pid, &st, WNOHANG) == pid) {
