@@ -207,6 +207,28 @@ has out "SKIP   enc.kt.replay.*does not claim enc" "unclaimed capabilities are n
 has out "SKIP   ds.robust.long-locname.*disabled by the SUT config" "disabled scenarios say why"
 has out "scenarios for a client SUT not run" "the other role's scenarios are counted"
 stop_server
+# A client SUT run by its command (here conftest's own client, as an outsider would be).
+printf 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ext One\r\nEND:VCARD\r\n' >"$TMP/e1.vcf"
+printf 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ext Two\r\nEND:VCARD\r\n' >"$TMP/e2.vcf"
+cat >"$TMP/client.conf" <<CONF
+name      conftest sync as an external client
+role      client
+sync-cmd  $BIN sync {url} --data {data} --device-id ext-client --user {user} --password {password} --auth {auth} --add $TMP/e1.vcf --add $TMP/e2.vcf
+reset-cmd touch $TMP/reset-ran
+claims    ds ds.*
+CONF
+expect 0 "a client SUT started by its sync-cmd" -- "$BIN" run "$S" --sut "$TMP/client.conf" --test 'ds.client.*'
+has out "PASS   ds.client.first-sync-basic" "it passes"
+expect 0 "the reset-cmd ran" -- test -f "$TMP/reset-ran"
+expect 0 "shard 1/2" -- "$BIN" run "$S" --shard 1/2 --test 'ds.*' -q
+cp "$TMP/out" "$TMP/shard1"
+expect 0 "shard 2/2" -- "$BIN" run "$S" --shard 2/2 --test 'ds.*' -q
+n=$((n + 1))
+a=$(sed -n 's/^\([0-9]*\) passed.*/\1/p' "$TMP/shard1"); b=$(sed -n 's/^\([0-9]*\) passed.*/\1/p' "$TMP/out")
+all=$("$BIN" list --test 'ds.*' "$S" | wc -l)
+if [ "$((a + b))" -eq "$all" ] && [ "$a" -gt 0 ] && [ "$b" -gt 0 ]; then echo "ok   the two shards run every scenario once"; else
+    echo "FAIL shards ran $a + $b of $all"; failed=$((failed + 1)); fi
+expect 2 "--shard 3/2" -- "$BIN" run "$S" --shard 3/2
 
 echo "cli: $((n - failed))/$n passed"
 [ "$failed" -eq 0 ]
