@@ -178,6 +178,9 @@ static int parse_line(struct ct_sut_config *c, const char *key, const char *valu
             known = known || strcmp(default_codes[i].name, name) == 0;
         if (!known)
             return perr(diag, file, line, "unknown status name ", name);
+        for (size_t i = 0; i < c->n_errors; i++)
+            if (strcmp(c->errors[i].name, name) == 0)
+                return perr(diag, file, line, "a second mapping for ", name);
         struct ct_sut_error *p = realloc(c->errors, (c->n_errors + 1) * sizeof(*p));
         if (p == NULL)
             return CT_ERR_NOMEM;

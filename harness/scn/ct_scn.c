@@ -37,7 +37,13 @@ bool ct_scn_next_line(struct ct_scn_lines *it, char *buf, size_t size, bool *too
     size_t out = 0;
     for (size_t i = 0; i < n; i++) {
         char c = it->p[i];
-        if (c == '"' && (i == 0 || it->p[i - 1] != '\\'))
+        if (quoted && c == '\\' && i + 1 < n && (it->p[i + 1] == '"' || it->p[i + 1] == '\\')) {
+            /* an escape inside quotes, as ct_scn_tokenize reads it: copy both, stay quoted */
+            buf[out++] = c;
+            buf[out++] = it->p[++i];
+            continue;
+        }
+        if (c == '"')
             quoted = !quoted;
         if (c == '#' && !quoted && (i == 0 || it->p[i - 1] == ' ' || it->p[i - 1] == '\t'))
             break;
@@ -332,6 +338,8 @@ static int header_line(struct parser *p, const char *key, const char *value)
         return (s->title = dup_str(value)) != NULL ? CT_OK : CT_ERR_NOMEM;
     }
     if (strcmp(key, "rule") == 0) {
+        if (s->n_rules == 64)
+            return perr(p, "more than 64 rule lines");
         char **r = push((void **)&s->rules, &s->n_rules, sizeof(char *), 64);
         return r != NULL && (*r = dup_str(value)) != NULL ? CT_OK : CT_ERR_NOMEM;
     }
@@ -352,6 +360,11 @@ static int header_line(struct parser *p, const char *key, const char *value)
         int n = ct_scn_tokenize(value, toks, 32, &err);
         if (n < 0)
             return perr(p, "%s", err);
+        if (s->n_requires + (size_t)n > 64) {
+            for (int i = 0; i < n; i++)
+                free(toks[i]);
+            return perr(p, "more than 64 capabilities in requires");
+        }
         for (int i = 0; i < n; i++) {
             char **r = push((void **)&s->requires, &s->n_requires, sizeof(char *), 64);
             if (r == NULL) {
@@ -363,9 +376,14 @@ static int header_line(struct parser *p, const char *key, const char *value)
         }
         return CT_OK;
     }
-    if (strcmp(key, "class") == 0)
+    if (strcmp(key, "class") == 0) {
+        if (s->class_name != NULL)
+            return perr(p, "a second class");
         return (s->class_name = dup_str(value)) != NULL ? CT_OK : CT_ERR_NOMEM;
+    }
     if (strcmp(key, "timeout") == 0) {
+        if (s->timeout_ms != 0)
+            return perr(p, "a second timeout");
         char *end = NULL;
         unsigned long v = strtoul(value, &end, 10);
         if (end == value || v == 0 || v > 600000 || (strcmp(end, "ms") != 0 && strcmp(end, "s") != 0))
@@ -465,6 +483,8 @@ static int detail_line(struct parser *p, const char *text)
         return make_dir(p, text, send_dirs, N_OF(send_dirs), "send", d);
     }
     if (st->verb == CT_SCN_EXPECT) {
+        if (st->n_alts == 0)
+            return perr(p, "the expect above is broken");
         struct ct_scn_alt *a = &st->alts[st->n_alts - 1];
         d = push((void **)&a->dirs, &a->n_dirs, sizeof(*d), 256);
         if (d == NULL)
@@ -481,6 +501,8 @@ static int or_line(struct parser *p, const char *rest)
     if (s->n_steps == 0 || s->steps[s->n_steps - 1].verb != CT_SCN_EXPECT)
         return perr(p, "'or' must follow an expect (it starts another alternative)");
     struct ct_scn_step *st = &s->steps[s->n_steps - 1];
+    if (st->n_alts == 0)
+        return perr(p, "the expect above is broken");
     if (st->alts[st->n_alts - 1].n_dirs == 0)
         return perr(p, "the alternative before 'or' is empty");
     struct ct_scn_alt *a = push((void **)&st->alts, &st->n_alts, sizeof(*a), 16);
@@ -528,8 +550,13 @@ int ct_scn_parse(struct ct_scn **out, const char *file, const char *text, size_t
     *out = NULL;
     if (len > CT_SCN_MAX_BYTES)
         return ct_diag_set(diag, CT_ERR_TOO_BIG, "%s: over %u bytes", file, CT_SCN_MAX_BYTES);
-    if (memchr(text, '\0', len) != NULL)
-        return ct_diag_set(diag, CT_ERR_PARSE, "%s: contains a NUL byte: not a text file", file);
+    const char *nul = memchr(text, '\0', len);
+    if (nul != NULL) {
+        unsigned line = 1;
+        for (const char *c = text; c < nul; c++)
+            line += *c == '\n';
+        return ct_diag_set(diag, CT_ERR_PARSE, "%s:%u: a NUL byte: not a text file", file, line);
+    }
     struct ct_scn *s = calloc(1, sizeof(*s));
     if (s == NULL || (s->file = dup_str(file)) == NULL) {
         free(s);
@@ -566,8 +593,10 @@ int ct_scn_parse(struct ct_scn **out, const char *file, const char *text, size_t
             rc = p.in_header ? perr(&p, "an indented line in the header") : detail_line(&p, t);
         else if (strcmp(key, "or") == 0)
             rc = or_line(&p, rest);
-        else if (is_step(key) || !p.in_header)
-            rc = p.in_header = false, step_line(&p, t);
+        else if (is_step(key) || !p.in_header) {
+            p.in_header = false;
+            rc = step_line(&p, t);
+        }
         else
             rc = header_line(&p, key, rest);
         if (rc == CT_ERR_NOMEM)

@@ -53,5 +53,6 @@ Suite *suite_vectors(void);
 Suite *suite_sut(void);
 Suite *suite_bugs(void);
 Suite *suite_report(void);
+Suite *suite_scn(void);
 
 #endif
