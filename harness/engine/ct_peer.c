@@ -6,6 +6,7 @@
 #include "engine/ct_peer.h"
 
 #include "net/ct_http.h"
+#include "sut/ct_bugs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -249,6 +250,20 @@ static int expand_cmd(struct ct_buf *out, const char *tpl, const char *const *na
     return ct_buf_append(out, "", 1);
 }
 
+/* Append --bug NAME for each seeded bug of this role: the reference server takes the server's
+ * bugs, the client the client's (a run may switch on both kinds). */
+static size_t add_bugs(char **argv, size_t n, size_t max, const struct ct_peer_config *c, const char *role)
+{
+    for (size_t i = 0; i < c->n_ref_bugs && n + 2 < max; i++) {
+        const struct ct_bug_info *b = ct_bug_by_name(c->ref_bugs[i]);
+        if (b == NULL || strcmp(b->role, role) != 0)
+            continue;
+        argv[n++] = "--bug";
+        argv[n++] = c->ref_bugs[i];
+    }
+    return n;
+}
+
 /* ---- open / close ---- */
 
 static int start_builtin_server(struct ct_peer *p, struct ct_diag *diag)
@@ -293,10 +308,7 @@ static int start_builtin_server(struct ct_peer *p, struct ct_diag *diag)
         argv[n++] = "--add";
         argv[n++] = item_files[i];
     }
-    for (size_t i = 0; i < c->n_ref_bugs && n < 60 + 64; i++) {
-        argv[n++] = "--bug";
-        argv[n++] = c->ref_bugs[i];
-    }
+    n = add_bugs(argv, n, sizeof(argv) / sizeof(argv[0]) - 1, c, "server");
     argv[n] = NULL;
 
     int fds[2];
@@ -508,10 +520,7 @@ int ct_peer_session_start(struct ct_peer *p, const struct ct_peer_session *s, st
             argv[n++] = "--add";
             argv[n++] = files[i];
         }
-        for (size_t i = 0; i < c->n_ref_bugs && n < 90; i++) {
-            argv[n++] = "--bug";
-            argv[n++] = c->ref_bugs[i];
-        }
+        n = add_bugs(argv, n, sizeof(argv) / sizeof(argv[0]) - 1, c, "client");
         argv[n] = NULL;
         p->session_pid = spawn(argv, NULL, p->log, NULL);
     } else {

@@ -1,46 +1,60 @@
 #!/bin/sh
-# The proof that the suite can fail (docs/SCENARIOS.md, "Proof"): every scenario that names a
-# seeded bug of the reference in its `catches` header must PASS against the clean reference and
-# FAIL -- a verdict, not a harness error -- with that bug switched on. A scenario that stays
-# green against the bug it claims to catch is a test that cannot fail, and this script fails.
+# The proof that the suite can fail (docs/SCENARIOS.md, "Proof"). The whole suite must be green
+# against the clean reference; then, for every seeded bug of the reference:
+#   - every scenario that names the bug in its `catches` header FAILS (a verdict, not an error),
+#   - no scenario ERRORs (a bug is the SUT's failure, never the harness's),
+#   - every scenario of the other role still PASSES (a server bug cannot redden a client check).
+# A scenario that stays green against the bug it claims to catch is a test that cannot fail.
 #
 #   tests/proof/seeded-bugs.sh [CONFTEST [SCENARIOS]]
 set -u
 BIN=${1:-./conftest}
 DIR=${2:-scenarios}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
 failed=0 n=0
 
-# The clean run: everything green (exit 0).
-if ! "$BIN" run "$DIR" -q --seed 1 >/tmp/proof-clean.$$ 2>&1; then
-    echo "FAIL the suite is not green against the clean reference:"
-    cat /tmp/proof-clean.$$
-    failed=$((failed + 1))
+ok() { n=$((n + 1)); echo "ok   $1"; }
+bad() { n=$((n + 1)); failed=$((failed + 1)); echo "FAIL $1"; }
+
+# id role, one per line
+"$BIN" list --long "$DIR" | awk '{ print $1, $2 }' >"$TMP/roles"
+# verdict id, one per line, from a run's console output
+verdicts() { sed -n 's/^\[ *[0-9]*\/[0-9]*\] \([A-Z]*\) *\([^ ]*\) .*/\1 \2/p' "$1"; }
+
+"$BIN" run "$DIR" --seed 1 --color never >"$TMP/clean" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && ! verdicts "$TMP/clean" | grep -qv '^PASS '; then
+    ok "the suite is green against the clean reference"
+else
+    bad "the suite is not green against the clean reference (exit $rc):"
+    grep -v '^\[.*PASS ' "$TMP/clean" | sed 's/^/     /'
 fi
-n=$((n + 1))
-rm -f /tmp/proof-clean.$$
 
-for f in $(grep -rl '^catches' "$DIR" --include='*.scn' | sort); do
-    id=$(awk '$1 == "id" { print $2 }' "$f")
-    for bug in $(awk '$1 == "catches" { for (i = 2; i <= NF; i++) print $i }' "$f"); do
-        n=$((n + 1))
-        out=$("$BIN" run "$DIR" --test "$id" --ref-bug "$bug" --seed 1 --timeout 5 2>&1)
-        rc=$?
-        if [ $rc -eq 1 ] && echo "$out" | grep -q "FAIL   $id"; then
-            echo "ok   $id fails with --ref-bug $bug"
-        else
-            echo "FAIL $id with --ref-bug $bug: exit $rc, expected a FAIL verdict (exit 1)"
-            echo "$out" | sed 's/^/     /'
-            failed=$((failed + 1))
-        fi
-    done
-done
-
-# Every seeded bug must be caught by some scenario (issue: the suites catch every bug).
-missing=""
 for bug in $("$BIN" serve --list-bugs | awk '{ print $1 }'); do
-    grep -rqE "^catches.*[[:space:]]$bug([[:space:]]|\$)" "$DIR" --include='*.scn' || missing="$missing $bug"
+    role=$("$BIN" serve --list-bugs | awk -v b="$bug" '$1 == b { print $2 }')
+    "$BIN" run "$DIR" --ref-bug "$bug" --seed 1 --timeout 5 --color never >"$TMP/run" 2>&1
+    verdicts "$TMP/run" >"$TMP/v"
+    catchers=$(grep -rlE "^catches([[:space:]].*)?[[:space:]]$bug([[:space:]]|\$)" "$DIR" --include='*.scn' |
+        xargs -r awk '$1 == "id" { print $2 }')
+    if [ -z "$catchers" ]; then
+        echo "note: no scenario catches $bug yet"
+    fi
+    for id in $catchers; do
+        if grep -qx "FAIL $id" "$TMP/v"; then ok "$id fails with --ref-bug $bug"; else
+            bad "$id does not fail with --ref-bug $bug: $(grep " $id\$" "$TMP/v")"; fi
+    done
+    if grep -q '^ERROR ' "$TMP/v"; then
+        bad "--ref-bug $bug makes scenarios ERROR: $(grep '^ERROR ' "$TMP/v" | tr '\n' ' ')"
+    fi
+    other=$(awk -v r="$role" '$2 != r { print $1 }' "$TMP/roles")
+    reddened=""
+    for id in $other; do
+        grep -qx "PASS $id" "$TMP/v" || reddened="$reddened $id"
+    done
+    if [ -n "$reddened" ]; then bad "the $role bug $bug reddens scenarios of the other role:$reddened"; else
+        ok "the $role bug $bug leaves the other role's scenarios green"; fi
 done
-[ -n "$missing" ] && echo "note: seeded bugs no scenario catches yet:$missing"
 
 echo "proof: $((n - failed))/$n passed"
 [ "$failed" -eq 0 ]
