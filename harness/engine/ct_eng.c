@@ -155,6 +155,11 @@ static int absorb(struct eng *e)
                 memcpy(e->nonce, nonce, n);
                 e->nonce_len = n;
                 set_var_if(e, "nonce", st->chal.meta.next_nonce);
+            } else {
+                /* Not a nonce conftest can use: never answer with a stale one. */
+                e->nonce_len = 0;
+                eng_var_set(e, "nonce", "");
+                eng_record_note(e, "the challenge's NextNonce is unreadable or over %zu bytes", sizeof(e->nonce));
             }
             free(nonce);
         }
@@ -217,8 +222,10 @@ static void note_our_nonce(struct eng *e, const uint8_t *data, size_t len, const
     if (st != NULL && st->chal.node != NULL) {
         uint8_t *nonce = NULL;
         size_t n = 0;
-        if (ct_auth_chal_nonce(&st->chal, &nonce, &n) == CT_OK && n == sizeof(e->our_nonce)) {
+        e->have_our_nonce = false;
+        if (ct_auth_chal_nonce(&st->chal, &nonce, &n) == CT_OK && n <= sizeof(e->our_nonce)) {
             memcpy(e->our_nonce, nonce, n);
+            e->our_nonce_len = n;
             e->have_our_nonce = true;
         }
         free(nonce);
@@ -320,8 +327,11 @@ static bool do_expect(struct eng *e, const struct ct_scn_step *st, struct ct_res
         }
         if (e->session_no == 0 && start_client(e, NULL) != CT_OK)
             return false;
-        if (ct_peer_wait(e->peer, e->timeout_ms, &e->out) != CT_OK || receive(e) != CT_OK) {
-            eng_error(e, st->line, "out of memory");
+        int rc = ct_peer_wait(e->peer, e->timeout_ms, &e->out);
+        if (rc == CT_OK)
+            rc = receive(e);
+        if (rc != CT_OK) {
+            eng_error(e, st->line, "receiving the client's request: %s", ct_strerror(rc));
             return false;
         }
         e->request_pending = e->out.kind == CT_OUT_MESSAGE;
@@ -461,6 +471,22 @@ int ct_eng_run(const struct ct_scn *scn, const struct ct_eng_config *cfg, struct
                                  {"maxobjsize", "4194304"}};
         for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]) && rc == CT_OK; i++)
             rc = eng_var_set(e, vals[i][0], vals[i][1] != NULL ? vals[i][1] : "");
+        /* The account's credentials, in every form a message can carry them (clear, basic). */
+        if (rc == CT_OK && cfg->sut->user != NULL && cfg->sut->password != NULL) {
+            char *basic = ct_auth_basic(cfg->sut->user, cfg->sut->password);
+            size_t cl = strlen(cfg->sut->user) + strlen(cfg->sut->password) + 2;
+            char *clear = malloc(cl);
+            if (basic == NULL || clear == NULL) {
+                rc = CT_ERR_NOMEM;
+            } else {
+                snprintf(clear, cl, "%s:%s", cfg->sut->user, cfg->sut->password);
+                rc = eng_secret_add(e, basic);
+                if (rc == CT_OK)
+                    rc = eng_secret_add(e, clear);
+            }
+            free(basic);
+            free(clear);
+        }
         if (rc == CT_OK && e->role == CT_SCN_ROLE_SERVER)
             rc = new_session(e);
     }
@@ -468,8 +494,9 @@ int ct_eng_run(const struct ct_scn *scn, const struct ct_eng_config *cfg, struct
     for (size_t i = 0; rc == CT_OK && e->error[0] == '\0' && !failed && i < scn->n_steps; i++) {
         e->step_no = i + 1;
         rc = run_step(e, &scn->steps[i], res, &failed);
-        if (rc == CT_ERR_NOMEM)
-            eng_error(e, scn->steps[i].line, "out of memory");
+        /* Every failure of a step is a harness error with its line, never a silent stop. */
+        if (rc != CT_OK && e->error[0] == '\0')
+            eng_error(e, scn->steps[i].line, "%s failed: %s", verb_names[scn->steps[i].verb], ct_strerror(rc));
     }
     if (e->error[0] != '\0') {
         res->verdict = CT_VERDICT_ERROR;
@@ -482,6 +509,10 @@ int ct_eng_run(const struct ct_scn *scn, const struct ct_eng_config *cfg, struct
             res->where = strdup(where);
         }
     }
+    /* What a SUT sent reaches the result through `actual` and the reasons: mask it there too. */
+    eng_redact_str(e, res->reason);
+    eng_redact_str(e, res->actual);
+    eng_redact_str(e, res->expected);
     if (e->role == CT_SCN_ROLE_CLIENT && e->request_pending && e->peer != NULL)
         ct_peer_answer(e->peer, NULL, 0, NULL);
     if (e->tdir[0] != '\0') {

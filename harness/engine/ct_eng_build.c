@@ -104,9 +104,21 @@ static int for_each_match(struct eng *e, struct ct_msg *m, const struct ct_scn_d
         eng_xpath_done(&x);
         return CT_ERR_NOMEM;
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n && rc == CT_OK; i++) {
         targets[i] = eng_xpath_map(ct_msg_doc(m), x.res->nodesetval->nodeTab[i]);
+        if (targets[i] == NULL || targets[i]->type != XML_ELEMENT_NODE)
+            rc = eng_error(e, d->line, "%s: '%s' selects something that is not an element", d->name, expr);
+    }
     eng_xpath_done(&x);
+    /* A node inside another selected one goes with it: apply to the outermost only (removing
+     * the outer one first would leave the inner one freed). */
+    for (size_t i = 0; i < n && rc == CT_OK; i++)
+        for (size_t k = 0; k < n && targets[i] != NULL; k++)
+            for (xmlNode *a = targets[k] != NULL && k != i ? targets[i]->parent : NULL; a != NULL; a = a->parent)
+                if (a == targets[k]) {
+                    targets[i] = NULL;
+                    break;
+                }
     for (size_t i = 0; i < n && rc == CT_OK; i++)
         if (targets[i] != NULL)
             rc = fn(e, targets[i], arg);
@@ -123,10 +135,9 @@ static int do_set(struct eng *e, xmlNode *n, const char *text)
 
 static int do_remove(struct eng *e, xmlNode *n, const char *unused)
 {
-    (void)e;
     (void)unused;
     if (n->parent == NULL || n->parent->type == XML_DOCUMENT_NODE)
-        return CT_ERR_INVALID_ARG;
+        return eng_error(e, e->step->line, "remove: the root element cannot be removed");
     xmlUnlinkNode(n);
     xmlFreeNode(n);
     return CT_OK;
@@ -350,6 +361,19 @@ static int hex_bytes(const char *hex, uint8_t *out, size_t max, size_t *n)
     return CT_OK;
 }
 
+/* A decimal size, nothing else (strtoul would take "-1" as a huge number). */
+static int parse_size(const char *t, size_t *out)
+{
+    char *end = NULL;
+    if (t[0] < '0' || t[0] > '9')
+        return CT_ERR_PARSE;
+    unsigned long long v = strtoull(t, &end, 10);
+    if (*end != '\0' || v > (1ull << 30))
+        return CT_ERR_PARSE;
+    *out = (size_t)v;
+    return CT_OK;
+}
+
 /* OP on buf[0..*len) within [lo, hi): xor HEX [at N] | truncate N | set HEX | append HEX. */
 static int mutate_range(struct eng *e, const struct ct_scn_dir *d, size_t first_op, uint8_t *buf, size_t *len,
                         size_t cap, size_t lo, size_t hi)
@@ -358,9 +382,9 @@ static int mutate_range(struct eng *e, const struct ct_scn_dir *d, size_t first_
     uint8_t v[256];
     size_t vn = 0;
     if (strcmp(op, "truncate") == 0) {
-        if (d->n_args <= first_op + 1)
+        size_t cut = 0;
+        if (d->n_args <= first_op + 1 || parse_size(d->args[first_op + 1], &cut) != CT_OK)
             return eng_error(e, d->line, "mutate: truncate N (bytes removed from the end of the part)");
-        size_t cut = strtoul(d->args[first_op + 1], NULL, 10);
         if (cut > hi - lo)
             return eng_error(e, d->line, "mutate: cannot truncate %zu bytes of a %zu-byte part", cut, hi - lo);
         memmove(buf + hi - cut, buf + hi, *len - hi);
@@ -371,9 +395,10 @@ static int mutate_range(struct eng *e, const struct ct_scn_dir *d, size_t first_
         return eng_error(e, d->line, "mutate: %s needs hex bytes", op);
     if (strcmp(op, "xor") == 0) {
         size_t at = 0;
-        if (d->n_args >= first_op + 4 && strcmp(d->args[first_op + 2], "at") == 0)
-            at = strtoul(d->args[first_op + 3], NULL, 10);
-        if (lo + at + vn > hi)
+        if (d->n_args >= first_op + 4 && strcmp(d->args[first_op + 2], "at") == 0 &&
+            parse_size(d->args[first_op + 3], &at) != CT_OK)
+            return eng_error(e, d->line, "mutate: 'at %s' is not an offset", d->args[first_op + 3]);
+        if (at > hi - lo || vn > hi - lo - at)
             return eng_error(e, d->line, "mutate: xor at %zu is outside the %zu-byte part", at, hi - lo);
         for (size_t i = 0; i < vn; i++)
             buf[lo + at + i] ^= v[i];

@@ -295,7 +295,14 @@ int eng_crypto_mutate_key(struct eng *e, struct ct_msg *m, const struct ct_scn_d
     size_t mlen = 0;
     if (hex_decode(d->args[2], mask, sizeof(mask), &mlen) != CT_OK || mlen == 0)
         return eng_error(e, d->line, "mutate key: '%s' is not hex bytes", d->args[2]);
-    size_t at = d->n_args >= 5 && strcmp(d->args[3], "at") == 0 ? strtoul(d->args[4], NULL, 10) : 0;
+    size_t at = 0;
+    if (d->n_args >= 5 && strcmp(d->args[3], "at") == 0) {
+        char *end = NULL;
+        unsigned long v = d->args[4][0] >= '0' && d->args[4][0] <= '9' ? strtoul(d->args[4], &end, 10) : 0;
+        if (end == NULL || *end != '\0' || v > 65536)
+            return eng_error(e, d->line, "mutate key: 'at %s' is not an offset", d->args[4]);
+        at = v;
+    }
     char *key_at = strstr(c->offer_text, ";key=");
     if (key_at == NULL)
         return eng_error(e, d->line, "mutate key: the offer has no key=");
@@ -304,7 +311,7 @@ int eng_crypto_mutate_key(struct eng *e, struct ct_msg *m, const struct ct_scn_d
     char *b64 = strndup(key_at, klen);
     uint8_t *raw = NULL;
     size_t rlen = 0;
-    if (b64 == NULL || ct_b64_decode(&raw, &rlen, b64) != CT_OK || at + mlen > rlen) {
+    if (b64 == NULL || ct_b64_decode(&raw, &rlen, b64) != CT_OK || at > rlen || mlen > rlen - at) {
         free(b64);
         free(raw);
         return eng_error(e, d->line, "mutate key: offset %zu is outside the %zu-byte wrapped key", at, rlen);
@@ -451,8 +458,16 @@ int eng_crypto_receive(struct eng *e)
         if (t == NULL || !ct_enc_is_profile_text(t))
             continue;
         if (e->role == CT_SCN_ROLE_CLIENT && strstr(t, ";key=") != NULL) {
+            if (c->got_offer) { /* ENC-NEG-1: exactly one; a second one is the finding */
+                snprintf(c->offer_error, sizeof(c->offer_error), "more than one offer in SyncHdr/Meta");
+                continue;
+            }
             accept_offer(e, t);
         } else if (e->role == CT_SCN_ROLE_SERVER && strstr(t, ";sel=") != NULL) {
+            if (c->got_selection) { /* ENC-NEG-6: exactly one */
+                snprintf(c->selection_error, sizeof(c->selection_error), "more than one selection in SyncHdr/Meta");
+                continue;
+            }
             c->got_selection = true;
             struct ct_diag d = {0};
             if (!c->offered || !c->keyed)
@@ -480,7 +495,7 @@ int eng_crypto_receive(struct eng *e)
                 eng_secret_add(e, h->cred.data);
             struct ct_auth_expect exp = {e->sut->user, e->sut->password,
                                          e->have_our_nonce ? e->our_nonce : NULL,
-                                         e->have_our_nonce ? sizeof(e->our_nonce) : 0};
+                                         e->have_our_nonce ? e->our_nonce_len : 0};
             int arc = ct_auth_verify(&h->cred, h->source.name, &exp, NULL);
             e->cred_state = arc == CT_OK ? ENG_CRED_OK : arc == CT_ERR_UNSUPPORTED ? ENG_CRED_UNKNOWN : ENG_CRED_BAD;
         }

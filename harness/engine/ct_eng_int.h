@@ -17,7 +17,7 @@
 
 #define ENG_MAX_VARS 256
 #define ENG_MAX_SENT 64
-#define ENG_MAX_SECRETS 32
+#define ENG_MAX_SECRETS 1024
 #define ENG_VAR_MAX (64u * 1024u)
 
 struct eng_var {
@@ -68,7 +68,7 @@ struct eng {
 
     struct eng_var vars[ENG_MAX_VARS];
     size_t n_vars;
-    char *secrets[ENG_MAX_SECRETS];  /* texts masked in transcripts */
+    char **secrets;                  /* texts masked in transcripts and results (never evicted) */
     size_t n_secrets;
 
     /* the session */
@@ -77,7 +77,8 @@ struct eng {
     char url[1024];                  /* server SUT: where the next message goes */
     uint8_t nonce[64];               /* server SUT: the last NextNonce received */
     size_t nonce_len;
-    uint8_t our_nonce[16];           /* client SUT: the NextNonce we sent last */
+    uint8_t our_nonce[64];           /* client SUT: the NextNonce we sent last */
+    size_t our_nonce_len;
     bool have_our_nonce;
     struct eng_crypto crypto;
 
@@ -118,6 +119,7 @@ int eng_expand(struct eng *e, const char *text, bool xml_escape, struct ct_buf *
                unsigned line);
 int eng_secret_add(struct eng *e, const char *text);
 void eng_redact(const struct eng *e, uint8_t *data, size_t len);
+void eng_redact_str(const struct eng *e, char *s);
 
 /* ct_eng_build.c */
 int eng_build(struct eng *e, const struct ct_scn_step *st, struct ct_buf *out, char *content_type,

@@ -52,9 +52,11 @@ int eng_xpath_eval(struct eng *e, xmlDoc *doc, const char *expr, unsigned line, 
         eng_xpath_done(x);
         return CT_ERR_NOMEM;
     }
+    xmlStructuredErrorFunc old = xmlStructuredError;
+    void *old_ctx = xmlStructuredErrorContext;
     xmlSetStructuredErrorFunc(NULL, silent);
     x->res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    xmlSetStructuredErrorFunc(NULL, NULL);
+    xmlSetStructuredErrorFunc(old_ctx, old);
     xmlXPathFreeContext(ctx);
     if (x->res == NULL) {
         eng_xpath_done(x);
@@ -74,10 +76,15 @@ void eng_xpath_done(struct eng_xpath *x)
 
 xmlNode *eng_xpath_map(xmlDoc *doc, xmlNode *n)
 {
+    /* Only nodes of the tree proper have parent and sibling links (a namespace node from
+     * namespace::* is an xmlNs, an attribute is not a child): anything else maps to nothing. */
+    if (n == NULL || (n->type != XML_ELEMENT_NODE && n->type != XML_TEXT_NODE && n->type != XML_CDATA_SECTION_NODE &&
+                      n->type != XML_COMMENT_NODE && n->type != XML_PI_NODE))
+        return NULL;
     /* The copy has the same shape: follow the same child indexes down from the document. */
     size_t idx[256], depth = 0;
     for (xmlNode *c = n; c != NULL && c->type != XML_DOCUMENT_NODE; c = c->parent) {
-        if (depth == 256 || c->type == XML_ATTRIBUTE_NODE)
+        if (depth == 256)
             return NULL;
         size_t i = 0;
         for (xmlNode *s = c->prev; s != NULL; s = s->prev)
@@ -156,21 +163,13 @@ static bool resolve_codes(struct eng *e, const struct ct_scn_dir *d, const char 
     return len < size;
 }
 
-/* Top-level Status commands answering cmd ("SyncHdr" is CmdRef 0). */
-static size_t statuses_for(const struct ct_msg *m, const char *cmd, const struct ct_cmd **out, size_t max)
+/* Whether a top-level command is a Status answering cmd ("SyncHdr" is CmdRef 0). */
+static bool status_answers(const struct ct_cmd *c, const char *cmd)
 {
-    const struct ct_body *b = ct_msg_body(m);
-    size_t n = 0;
-    for (size_t i = 0; i < b->n_cmds; i++) {
-        const struct ct_cmd *c = &b->cmds[i];
-        if (c->kind != CT_CMD_STATUS)
-            continue;
-        bool match = c->cmd != NULL ? strcmp(c->cmd, cmd) == 0
-                                    : strcmp(cmd, "SyncHdr") == 0 && c->cmd_ref != NULL && strcmp(c->cmd_ref, "0") == 0;
-        if (match && n < max)
-            out[n++] = c;
-    }
-    return n;
+    if (c->kind != CT_CMD_STATUS)
+        return false;
+    return c->cmd != NULL ? strcmp(c->cmd, cmd) == 0
+                          : strcmp(cmd, "SyncHdr") == 0 && c->cmd_ref != NULL && strcmp(c->cmd_ref, "0") == 0;
 }
 
 /* "EXPR", or EXPR OP VALUE with OP one of == != ~ (contains); the last operator splits. */
@@ -235,8 +234,10 @@ static bool judge_dir(struct eng *e, const struct ct_scn_dir *d, char *why, size
     const struct ct_outcome *o = &e->out;
     /* Outcome kinds: already matched by the caller. */
     if (strcmp(n, "closed") == 0 || strcmp(n, "timeout") == 0 || strcmp(n, "transport-error") == 0 ||
-        strcmp(n, "malformed") == 0 || strcmp(n, "message") == 0)
+        strcmp(n, "malformed") == 0)
         return true;
+    if (strcmp(n, "message") == 0)
+        return e->in != NULL || say(why, size, d, "not a SyncML message: %s", e->in_error);
     if (strcmp(n, "end") == 0) {
         if (d->n_args == 0 || strcmp(d->args[0], "any") == 0)
             return true;
@@ -258,8 +259,10 @@ static bool judge_dir(struct eng *e, const struct ct_scn_dir *d, char *why, size
     if (e->in == NULL)
         return say(why, size, d, "no SyncML message to look at (%s)", e->in_error);
     if (strcmp(n, "status") == 0 || strcmp(n, "no-status") == 0) {
-        const struct ct_cmd *st[64];
-        size_t k = statuses_for(e->in, d->args[0], st, 64);
+        const struct ct_body *b = ct_msg_body(e->in);
+        size_t k = 0;
+        for (size_t i = 0; i < b->n_cmds; i++)
+            k += status_answers(&b->cmds[i], d->args[0]);
         if (strcmp(n, "no-status") == 0)
             return k == 0 || say(why, size, d, "%zu Status for %s", k, d->args[0]);
         char codes[256];
@@ -270,10 +273,12 @@ static bool judge_dir(struct eng *e, const struct ct_scn_dir *d, char *why, size
             return say(why, size, d, "%zu Status for %s, expected %s", k, d->args[0], cnt);
         if (k == 0)
             return say(why, size, d, "no Status for %s", d->args[0]);
-        for (size_t i = 0; i < k; i++)
-            if (st[i]->data == NULL || !in_list(codes, st[i]->data))
+        for (size_t i = 0; i < b->n_cmds; i++) {
+            const struct ct_cmd *st = &b->cmds[i];
+            if (status_answers(st, d->args[0]) && (st->data == NULL || !in_list(codes, st->data)))
                 return say(why, size, d, "%s got %s, expected %s", d->args[0],
-                           st[i]->data != NULL ? st[i]->data : "no code", codes);
+                           st->data != NULL ? st->data : "no code", codes);
+        }
         return true;
     }
     if (strcmp(n, "xpath") == 0 || strcmp(n, "absent") == 0 || strcmp(n, "count") == 0 || strcmp(n, "capture") == 0) {
@@ -302,8 +307,13 @@ static bool judge_dir(struct eng *e, const struct ct_scn_dir *d, char *why, size
             return false;
         bool ok;
         char got[160] = "";
+        bool empty_set = x.res->type == XPATH_NODESET && (x.res->nodesetval == NULL || x.res->nodesetval->nodeNr == 0);
         if (strcmp(n, "count") == 0) {
-            size_t c = x.res->type == XPATH_NODESET && x.res->nodesetval != NULL ? (size_t)x.res->nodesetval->nodeNr : 0;
+            if (x.res->type != XPATH_NODESET) {
+                eng_xpath_done(&x);
+                return eng_error(e, d->line, "count: '%s' is not a node set (use xpath for numbers)", expr), false;
+            }
+            size_t c = x.res->nodesetval != NULL ? (size_t)x.res->nodesetval->nodeNr : 0;
             ok = c == want;
             snprintf(got, sizeof(got), "%zu nodes, expected %lu", c, want);
         } else if (strcmp(n, "absent") == 0) {
@@ -324,10 +334,16 @@ static bool judge_dir(struct eng *e, const struct ct_scn_dir *d, char *why, size
             xmlChar *s = xmlXPathCastToString(x.res);
             const char *got_s = s != NULL ? (const char *)s : "";
             const char *want_s = vb.data != NULL ? (const char *)vb.data : "";
-            ok = op == 1 ? strcmp(got_s, want_s) == 0 : op == 2 ? strcmp(got_s, want_s) != 0 : strstr(got_s, want_s) != NULL;
+            /* As XPath compares: a comparison with nothing selected is false, whatever the operator. */
+            ok = !empty_set && (op == 1   ? strcmp(got_s, want_s) == 0
+                                : op == 2 ? strcmp(got_s, want_s) != 0
+                                          : strstr(got_s, want_s) != NULL);
             char shown[100];
             shorten(s != NULL ? (const char *)s : "", shown, sizeof(shown));
-            snprintf(got, sizeof(got), "the value is \"%s\"", shown);
+            if (empty_set)
+                snprintf(got, sizeof(got), "nothing selected");
+            else
+                snprintf(got, sizeof(got), "the value is \"%s\"", shown);
             xmlFree(s);
             ct_buf_cleanup(&vb);
         }
@@ -456,7 +472,7 @@ bool eng_judge_alt(struct eng *e, const struct ct_scn_alt *alt, char *why, size_
             snprintf(why, why_size, "line %u: HTTP %ld", alt->line, o->http);
             return false;
         }
-        if (kind == NULL && e->in == NULL && !has_http) {
+        if (kind == NULL && e->in == NULL) {
             snprintf(why, why_size, "line %u: not a SyncML message: %s", alt->line, e->in_error);
             return false;
         }

@@ -89,6 +89,8 @@ void eng_record(struct eng *e, bool sending, const uint8_t *data, size_t len, co
         ct_buf_init(&fp, 4096);
         eng_fingerprint(e, &fp);
         ct_buf_append(&fp, "", 1);
+        if (fp.data != NULL)
+            eng_redact_str(e, (char *)fp.data);
         index_line(e, "%03u %s %s after %.1f ms: %s", no, dir, ct_outcome_kind_name(o->kind), o->ms,
                    fp.data != NULL ? (const char *)fp.data : "");
         ct_buf_cleanup(&fp);
@@ -147,5 +149,6 @@ void eng_record_note(struct eng *e, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
+    eng_redact_str(e, text);
     index_line(e, "# %s", text);
 }

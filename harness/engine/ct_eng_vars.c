@@ -58,6 +58,8 @@ void eng_vars_free(struct eng *e)
     e->n_vars = 0;
     for (size_t i = 0; i < e->n_secrets; i++)
         free(e->secrets[i]);
+    free(e->secrets);
+    e->secrets = NULL;
     e->n_secrets = 0;
 }
 
@@ -118,26 +120,54 @@ int eng_expand(struct eng *e, const char *text, bool xml_escape, struct ct_buf *
         rc = ct_buf_append(out, "", 1);
     if (rc == CT_OK)
         out->len--; /* keep the NUL out of the length */
+    if (rc == CT_ERR_TOO_BIG)
+        return eng_error(e, line, "%s: the value is too long once ${...} are expanded", what);
     return rc;
 }
 
-int eng_secret_add(struct eng *e, const char *text)
+static int secret_push(struct eng *e, const char *text)
 {
-    if (text == NULL || strlen(text) < 4)
-        return CT_OK;
     for (size_t i = 0; i < e->n_secrets; i++)
         if (strcmp(e->secrets[i], text) == 0)
             return CT_OK;
-    if (e->n_secrets == ENG_MAX_SECRETS) { /* forget the oldest: its session is over */
-        free(e->secrets[0]);
-        memmove(e->secrets, e->secrets + 1, (ENG_MAX_SECRETS - 1) * sizeof(char *));
-        e->n_secrets--;
+    if (e->n_secrets == ENG_MAX_SECRETS)
+        return eng_error(e, 0, "more than %d distinct credentials in one scenario", ENG_MAX_SECRETS);
+    if (e->n_secrets % 16 == 0) {
+        char **v = realloc(e->secrets, (e->n_secrets + 16) * sizeof(char *));
+        if (v == NULL)
+            return CT_ERR_NOMEM;
+        e->secrets = v;
     }
     e->secrets[e->n_secrets] = strdup(text);
     if (e->secrets[e->n_secrets] == NULL)
         return CT_ERR_NOMEM;
     e->n_secrets++;
     return CT_OK;
+}
+
+int eng_secret_add(struct eng *e, const char *text)
+{
+    /* Three bytes and more: shorter ones would mask half of every message. */
+    if (text == NULL || strlen(text) < 3)
+        return CT_OK;
+    int rc = secret_push(e, text);
+    /* ... and as it appears inside XML text (a clear credential with & or <). */
+    struct ct_buf esc;
+    ct_buf_init(&esc, 0);
+    if (rc == CT_OK)
+        rc = append_escaped(&esc, text);
+    if (rc == CT_OK)
+        rc = ct_buf_append(&esc, "", 1);
+    if (rc == CT_OK && strcmp((const char *)esc.data, text) != 0)
+        rc = secret_push(e, (const char *)esc.data);
+    ct_buf_cleanup(&esc);
+    return rc;
+}
+
+void eng_redact_str(const struct eng *e, char *s)
+{
+    if (s != NULL)
+        eng_redact(e, (uint8_t *)s, strlen(s));
 }
 
 /* Mask every secret in data with '*', keeping the length (so sizes and offsets stay true). */

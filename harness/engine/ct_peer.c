@@ -2,7 +2,7 @@
  * The live SUT: child processes, the HTTP client towards a server SUT, and the HTTP server
  * plus rendezvous towards a client SUT.
  */
-#define _DEFAULT_SOURCE /* setenv with POSIX 2008 is enough, kill/setpgid too */
+#define _GNU_SOURCE /* pipe2 */
 #include "engine/ct_peer.h"
 
 #include "net/ct_http.h"
@@ -59,6 +59,7 @@ struct rendezvous {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool has_req;          /* a request waits for the engine */
+    unsigned long seq;     /* the number of the request the HTTP thread holds */
     struct ct_buf req;
     char req_type[128];
     bool waiting;          /* the HTTP thread waits for the answer */
@@ -81,6 +82,7 @@ struct ct_peer {
     /* client SUT */
     struct ct_http_server *srv;
     struct rendezvous rv;
+    unsigned long taken_seq;       /* the request the engine took last, and must answer */
     pid_t session_pid;
     int session_status;
     bool session_ended;
@@ -119,6 +121,7 @@ static void on_http(void *ctx, const struct ct_http_request *req, struct ct_http
         return;
     }
     snprintf(rv->req_type, sizeof(rv->req_type), "%s", req->content_type != NULL ? req->content_type : "");
+    rv->seq++;
     rv->has_req = true;
     rv->waiting = true;
     rv->has_ans = false;
@@ -151,19 +154,21 @@ static pid_t spawn(char *const argv[], const char *cmd, const char *log, int out
     if (pid != 0)
         return pid;
     setpgid(0, 0);
-    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-    int null = open("/dev/null", O_RDONLY);
+    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null >= 0)
         dup2(null, 0);
     if (fd >= 0) {
         dup2(fd, 2);
         dup2(fd, 1);
     }
-    if (out_pipe != NULL) {
+    if (out_pipe != NULL)
         dup2(out_pipe[1], 1);
-        close(out_pipe[0]);
-        close(out_pipe[1]);
-    }
+    /* Nothing else of conftest's goes to the SUT: not the pipes of other workers' children,
+     * not the sockets of the HTTP server. */
+    long max = sysconf(_SC_OPEN_MAX);
+    for (int i = 3; i < (max > 0 && max < 65536 ? max : 65536); i++)
+        close(i);
     if (argv != NULL)
         execv(argv[0], argv);
     else
@@ -185,10 +190,8 @@ static int reap(pid_t pid)
     pid_t w = waitpid(pid, &st, WNOHANG);
     if (w == pid)
         return status_of(st);
-    if (w < 0) { /* already reaped (ECHILD): only what its group left behind may remain */
-        kill(-pid, SIGKILL);
+    if (w < 0) /* not our child (any more): its pid may belong to someone else now */
         return -1;
-    }
     kill(-pid, SIGTERM);
     for (int i = 0; i < 100; i++) {
         if (waitpid(pid, &st, WNOHANG) == pid) {
@@ -312,7 +315,7 @@ static int start_builtin_server(struct ct_peer *p, struct ct_diag *diag)
     argv[n] = NULL;
 
     int fds[2];
-    if (pipe(fds) != 0)
+    if (pipe2(fds, O_CLOEXEC) != 0)
         return ct_diag_set(diag, CT_ERR_IO, "pipe: %s", strerror(errno));
     p->server_pid = spawn(argv, NULL, p->log, fds);
     close(fds[1]);
@@ -402,7 +405,8 @@ void ct_peer_close(struct ct_peer *p)
     p->rv.shutdown = true;
     pthread_cond_broadcast(&p->rv.cv);
     pthread_mutex_unlock(&p->rv.mu);
-    reap(p->session_pid);
+    if (!p->session_ended)
+        reap(p->session_pid);
     ct_http_server_stop(p->srv);
     reap(p->server_pid);
     if (p->server_out >= 0)
@@ -557,6 +561,7 @@ int ct_peer_wait(struct ct_peer *p, unsigned timeout_ms, struct ct_outcome *out)
     for (;;) {
         if (p->rv.has_req) {
             p->rv.has_req = false;
+            p->taken_seq = p->rv.seq;
             out->kind = CT_OUT_MESSAGE;
             out->http = 0;
             snprintf(out->content_type, sizeof(out->content_type), "%s", p->rv.req_type);
@@ -602,7 +607,9 @@ int ct_peer_wait(struct ct_peer *p, unsigned timeout_ms, struct ct_outcome *out)
 int ct_peer_answer(struct ct_peer *p, const uint8_t *body, size_t len, const char *content_type)
 {
     pthread_mutex_lock(&p->rv.mu);
-    if (!p->rv.waiting) {
+    /* Only the request the engine took: if it timed out and the client sent another, this
+     * answer is not for that one. */
+    if (!p->rv.waiting || p->rv.seq != p->taken_seq) {
         pthread_mutex_unlock(&p->rv.mu);
         return CT_ERR_USAGE;
     }

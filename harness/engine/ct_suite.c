@@ -162,7 +162,8 @@ bool ct_suite_match(const char *id, char *const *globs, size_t n)
     for (size_t i = 0; i < n; i++) {
         char buf[1024];
         snprintf(buf, sizeof(buf), "%s", globs[i]);
-        for (char *tok = strtok(buf, ";,"); tok != NULL; tok = strtok(NULL, ";,"))
+        char *save = NULL;
+        for (char *tok = strtok_r(buf, ";,", &save); tok != NULL; tok = strtok_r(NULL, ";,", &save))
             if (fnmatch(tok, id, 0) == 0)
                 return true;
     }

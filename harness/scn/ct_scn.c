@@ -147,7 +147,7 @@ static const struct keyword send_dirs[] = {
     {"select", 0, 4},       /* select [alg=] [parts=] [confirm=bad]: conftest as server */
     {"caps", 0, 1},         /* caps [required]: the capability list (406) */
     {"encrypt", 0, 0},      /* seal every field of the parts in force */
-    {"mutate", 2, 6},       /* mutate field N|key|bytes OP ARGS */
+    {"mutate", 2, 7},       /* mutate field N PART OP ARGS | key OP ARGS | bytes OP ARGS */
     {"statuses", 0, 16},    /* statuses [CMD=CODE]... [hdr-only]: a Status for each command received */
     {"encoding", 1, 1},     /* xml | wbxml */
     {"content-type", 1, 1}, /* the HTTP Content-Type, as given */
@@ -260,6 +260,71 @@ static bool valid_id(const char *id)
     return strlen(id) <= 128;
 }
 
+/* ---- arguments that must be one of a few words, or key=value with known keys ---- */
+
+struct arg_rule {
+    const char *dir;   /* directive (or "session" for the step's settings) */
+    int pos;           /* the argument it applies to; -1: every key=value argument */
+    const char *words; /* allowed words or keys, separated by '|' */
+};
+
+static const struct arg_rule arg_rules[] = {
+    {"auth", 0, "none|basic|md5|clear"},
+    {"auth", -1, "user|password|nonce"},
+    {"offer", -1, "alg|kt|parts|key|kid|t|blob-version|blob-len|text"},
+    {"select", -1, "alg|parts|confirm"},
+    {"caps", 0, "required"},
+    {"encoding", 0, "xml|wbxml"},
+    {"mutate", 0, "field|key|bytes"},
+    {"status", -1, "count"},
+    {"end", 0, "ok|failed|any"},
+    {"offered", -1, "alg|kt|parts"},
+    {"cred", 0, "none|ok|bad"},
+    {"cred", 1, "basic|md5|clear"},
+    {"encrypted", 0, "cred|devinf|data"},
+    {"encrypted", 1, "cred|devinf|data"},
+    {"encrypted", 2, "cred|devinf|data"},
+    {"session", -1, "mode|password|auth|profile|items"},
+};
+
+static bool word_in(const char *w, size_t len, const char *words)
+{
+    for (const char *p = words; *p != '\0';) {
+        size_t n = strcspn(p, "|");
+        if (n == len && strncmp(p, w, n) == 0)
+            return true;
+        p += n + (p[n] == '|');
+    }
+    return false;
+}
+
+/* Check a directive's (or session's) arguments against arg_rules: a misspelt keyword is an error
+ * here, not an option silently ignored at run time. */
+static int check_words(struct parser *p, const char *name, char *const *args, size_t n)
+{
+    for (size_t r = 0; r < N_OF(arg_rules); r++) {
+        const struct arg_rule *a = &arg_rules[r];
+        if (strcmp(a->dir, name) != 0)
+            continue;
+        for (size_t i = 0; i < n; i++) {
+            if (a->pos >= 0 && (size_t)a->pos != i)
+                continue;
+            const char *eq = strchr(args[i], '=');
+            if (a->pos < 0 && eq == NULL)
+                continue; /* a positional argument, checked by its own rule */
+            size_t len = a->pos < 0 ? (size_t)(eq - args[i]) : strlen(args[i]);
+            if (!word_in(args[i], len, a->words))
+                return perr(p, "%s: '%.*s' is not one of %s", name, (int)len, args[i], a->words);
+        }
+    }
+    return CT_OK;
+}
+
+static int check_args(struct parser *p, const struct ct_scn_dir *d)
+{
+    return check_words(p, d->name, d->args, d->n_args);
+}
+
 /* Split "name rest" into a directive with its tokens. */
 static int make_dir(struct parser *p, const char *text, const struct keyword *table, size_t n_table,
                     const char *context, struct ct_scn_dir *d)
@@ -299,7 +364,7 @@ static int make_dir(struct parser *p, const char *text, const struct keyword *ta
     /* Free-text directives count words loosely; the others are exact. */
     if (d->n_args > kw->max)
         return perr(p, "'%s' has too many arguments", d->name);
-    return CT_OK;
+    return check_args(p, d);
 }
 
 static int header_line(struct parser *p, const char *key, const char *value)
@@ -462,10 +527,12 @@ static int step_line(struct parser *p, const char *text)
             return ct_diag_set(p->diag, CT_ERR_NOMEM, "out of memory");
         a->line = p->line;
     }
-    if (verb == CT_SCN_SESSION)
+    if (verb == CT_SCN_SESSION) {
         for (size_t i = 0; i < st->n_args; i++)
             if (strchr(st->args[i], '=') == NULL)
                 return perr(p, "session setting '%s' is not key=value", st->args[i]);
+        return check_words(p, "session", st->args, st->n_args);
+    }
     return CT_OK;
 }
 

@@ -230,5 +230,24 @@ if [ "$((a + b))" -eq "$all" ] && [ "$a" -gt 0 ] && [ "$b" -gt 0 ]; then echo "o
     echo "FAIL shards ran $a + $b of $all"; failed=$((failed + 1)); fi
 expect 2 "--shard 3/2" -- "$BIN" run "$S" --shard 3/2
 
+# ---- the engine against its own mistakes and a scenario's (tests/data/regress/) ----
+R=$DATA/regress
+expect 0 "remove of a node and its descendant" -- "$BIN" run "$R/remove-nested.scn"
+expect 3 "remove of a namespace node is an error" -- "$BIN" run "$R/remove-namespace.scn"
+has out "not an element" "it says why"
+expect 3 "a wrapping mutate offset is an error" -- "$BIN" run "$R/mutate-huge-offset.scn"
+has out "not an offset" "it says why"
+expect 1 "a comparison with nothing selected fails" -- "$BIN" run "$R/compare-nothing.scn"
+has out "nothing selected" "it says so"
+expect 3 "count over a number is an error" -- "$BIN" run "$R/count-not-nodes.scn"
+expect 3 "a value over the bound is an error, not a pass" -- "$BIN" run "$R/too-long.scn"
+has out "too-long.scn:6: .*too long" "with its line"
+expect 3 "a misspelt option is a parse error" -- "$BIN" run "$R/misspelt.scn"
+has out "misspelt.scn:7: status: 'cuont' is not one of count" "naming the line"
+expect 1 "a failing check quoting a credential" -- "$BIN" run "$R/secret-in-actual.scn" --transcripts "$TMP/rtr" --json "$TMP/rs.json"
+n=$((n + 1))
+if grep -rq "dGVzdDp0ZXN0" "$TMP/out" "$TMP/rtr" "$TMP/rs.json"; then echo "FAIL the credential leaked"; failed=$((failed + 1)); else
+    echo "ok   the credential is masked in the console, the transcript and the report"; fi
+
 echo "cli: $((n - failed))/$n passed"
 [ "$failed" -eq 0 ]
