@@ -276,6 +276,48 @@ int ct_enc_seal(struct ct_enc_session *s, const struct ct_enc_aad *a, const uint
     return rc;
 }
 
+int ct_enc_seal_bad_padding(struct ct_enc_session *s, const struct ct_enc_aad *a, const uint8_t *pt,
+                            size_t n, struct ct_buf *out)
+{
+    const struct ct_enc_alg *alg = s->alg;
+    if (alg->mode != CT_ENC_MODE_CBC_HMAC && alg->mode != CT_ENC_MODE_CBC)
+        return CT_ERR_UNSUPPORTED;
+    struct ct_enc_dirkeys *k = &s->dir[a->dir == CT_ENC_S2C ? 1 : 0];
+    size_t block = ct_block_size(alg->cipher);
+    /* The plaintext, then a last block whose final byte is 0: never valid PKCS#7. */
+    size_t padded = (n / block + 1) * block;
+    size_t ef_len = CT_ENC_EF_HEADER_LEN + alg->iv_len + padded + alg->tag_len;
+    uint8_t *ef = malloc(ef_len), *in = calloc(1, padded);
+    struct ct_buf aad;
+    ct_buf_init(&aad, 0);
+    int rc = ef != NULL && in != NULL ? CT_OK : CT_ERR_NOMEM;
+    if (rc == CT_OK) {
+        memcpy(in, pt, n);
+        ef[0] = CT_ENC_EF_VERSION;
+        ef[1] = alg->id;
+        rc = ct_enc_aad_bytes(&aad, a);
+    }
+    uint8_t *iv = ef != NULL ? ef + CT_ENC_EF_HEADER_LEN : NULL;
+    size_t ct_len = 0;
+    if (rc == CT_OK)
+        rc = fresh_iv(s, iv, alg->iv_len);
+    if (rc == CT_OK)
+        rc = ct_cbc(true, alg->cipher, k->enc, alg->enc_len, iv, false, in, padded, iv + alg->iv_len, &ct_len);
+    if (rc == CT_OK && alg->mode == CT_ENC_MODE_CBC_HMAC)
+        rc = cbc_tag(iv + alg->iv_len + ct_len, k, ef, &aad, iv, alg->iv_len, iv + alg->iv_len, ct_len);
+    if (rc == CT_OK) {
+        char *b64 = ct_b64_encode_alloc(ef, CT_ENC_EF_HEADER_LEN + alg->iv_len + ct_len + alg->tag_len);
+        rc = b64 != NULL ? ct_buf_append_str(out, b64) : CT_ERR_NOMEM;
+        free(b64);
+    }
+    if (in != NULL)
+        ct_wipe(in, padded);
+    free(in);
+    free(ef);
+    ct_buf_cleanup(&aad);
+    return rc;
+}
+
 int ct_enc_ef_split(const uint8_t *ef, size_t n, struct ct_enc_ef *out)
 {
     if (n < CT_ENC_EF_HEADER_LEN)

@@ -165,6 +165,15 @@ int ct_enc_seal(struct ct_enc_session *s, const struct ct_enc_aad *a, const uint
 int ct_enc_open(struct ct_enc_session *s, const struct ct_enc_aad *a, const char *b64,
                 struct ct_buf *out);
 
+/*
+ * ct_enc_seal_bad_padding is a lever for conformance tests (ENC-ORC-2, the padding oracle): it
+ * seals like ct_enc_seal, but the CBC plaintext ends in a block whose padding is invalid, under
+ * a valid HMAC -- what only a holder of the keys can make, and what a receiver must refuse
+ * exactly like a bad HMAC. CBC algorithms only (CT_ERR_UNSUPPORTED otherwise).
+ */
+int ct_enc_seal_bad_padding(struct ct_enc_session *s, const struct ct_enc_aad *a, const uint8_t *pt,
+                            size_t n, struct ct_buf *out);
+
 /* The parts of an EF, pointing into the bytes given to ct_enc_ef_split. */
 struct ct_enc_ef {
     uint8_t version;

@@ -232,6 +232,13 @@ static int add_marker(xmlNode *holder)
 int ct_enc_msg_seal(struct ct_enc_session *s, struct ct_msg *m, enum ct_enc_dir dir,
                     struct ct_diag *diag)
 {
+    return ct_enc_msg_seal_ex(s, m, dir, 0, diag);
+}
+
+int ct_enc_msg_seal_ex(struct ct_enc_session *s, struct ct_msg *m, enum ct_enc_dir dir,
+                       size_t bad_padding_field, struct ct_diag *diag)
+{
+    size_t sealed = 0;
     struct ct_enc_field *fields = NULL;
     size_t n = 0;
     int rc = ct_enc_msg_fields(m, s->parts, &fields, &n);
@@ -246,7 +253,9 @@ int ct_enc_msg_seal(struct ct_enc_session *s, struct ct_msg *m, enum ct_enc_dir 
         ctx_of(m, f, &c);
         struct ct_enc_aad a = aad_of(&c, dir, f->part);
         rc = plaintext_of(f->data, &pt);
-        if (rc == CT_OK)
+        if (rc == CT_OK && ++sealed == bad_padding_field)
+            rc = ct_enc_seal_bad_padding(s, &a, pt.data, pt.len, &ct);
+        else if (rc == CT_OK)
             rc = ct_enc_seal(s, &a, pt.data, pt.len, &ct);
         if (rc == CT_OK) {
             set_text(f->data, (const char *)ct.data, ct.len);

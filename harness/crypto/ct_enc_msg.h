@@ -41,6 +41,14 @@ int ct_enc_msg_fields(struct ct_msg *m, unsigned parts, struct ct_enc_field **ou
 int ct_enc_msg_seal(struct ct_enc_session *s, struct ct_msg *m, enum ct_enc_dir dir,
                     struct ct_diag *diag);
 
+/*
+ * ct_enc_msg_seal_ex is ct_enc_msg_seal with a test lever: the bad_padding_field-th field sealed
+ * (1-based; 0: none) gets an invalid CBC padding under a valid MAC (ct_enc_seal_bad_padding).
+ * CT_ERR_UNSUPPORTED when the algorithm is not CBC.
+ */
+int ct_enc_msg_seal_ex(struct ct_enc_session *s, struct ct_msg *m, enum ct_enc_dir dir,
+                       size_t bad_padding_field, struct ct_diag *diag);
+
 /* What became of one field when opening. */
 struct ct_enc_outcome {
     unsigned part;

@@ -609,10 +609,15 @@ int eng_build(struct eng *e, const struct ct_scn_step *st, struct ct_buf *out, c
                 numbered = true;
                 struct ct_diag dg = {0};
                 rc = ct_msg_reindex(m);
-                if (rc == CT_OK && ct_enc_msg_seal(&e->crypto.keys, m,
-                                                   e->role == CT_SCN_ROLE_SERVER ? CT_ENC_C2S : CT_ENC_S2C,
-                                                   &dg) != CT_OK)
-                    rc = eng_error(e, d->line, "encrypt: %s", dg.text);
+                size_t bad_pad = arg_of(d, "bad-padding") != NULL ? strtoul(arg_of(d, "bad-padding"), NULL, 10) : 0;
+                int src = rc == CT_OK ? ct_enc_msg_seal_ex(&e->crypto.keys, m,
+                                                           e->role == CT_SCN_ROLE_SERVER ? CT_ENC_C2S : CT_ENC_S2C,
+                                                           bad_pad, &dg)
+                                      : rc;
+                if (src == CT_ERR_UNSUPPORTED)
+                    rc = eng_error(e, d->line, "encrypt bad-padding=: the algorithm in force is not a CBC mode");
+                else if (src != CT_OK && rc == CT_OK)
+                    rc = eng_error(e, d->line, "encrypt: %s", dg.code != CT_OK ? dg.text : ct_strerror(src));
             }
         } else if (strcmp(d->name, "mutate") == 0) {
             const char *what = d->args[0];

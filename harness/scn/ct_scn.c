@@ -146,7 +146,7 @@ static const struct keyword send_dirs[] = {
     {"offer", 0, 6},        /* offer [alg=] [kt=] [parts=] [key=] [kid=]: conftest as client */
     {"select", 0, 4},       /* select [alg=] [parts=] [confirm=bad]: conftest as server */
     {"caps", 0, 1},         /* caps [required]: the capability list (406) */
-    {"encrypt", 0, 0},      /* seal every field of the parts in force */
+    {"encrypt", 0, 1},      /* encrypt [bad-padding=N]: seal every field of the parts in force */
     {"mutate", 2, 7},       /* mutate field N PART OP ARGS | key OP ARGS | bytes OP ARGS */
     {"statuses", 0, 16},    /* statuses [CMD=CODE]... [hdr-only]: a Status for each command received */
     {"encoding", 1, 1},     /* xml | wbxml */
@@ -273,6 +273,7 @@ static const struct arg_rule arg_rules[] = {
     {"auth", -1, "user|password|nonce"},
     {"offer", -1, "alg|kt|parts|key|kid|t|blob-version|blob-len|text"},
     {"select", -1, "alg|parts|confirm"},
+    {"encrypt", -1, "bad-padding"},
     {"caps", 0, "required"},
     {"encoding", 0, "xml|wbxml"},
     {"mutate", 0, "field|key|bytes"},
