@@ -303,6 +303,12 @@ static bool word_in(const char *w, size_t len, const char *words)
  * here, not an option silently ignored at run time. */
 static int check_words(struct parser *p, const char *name, char *const *args, size_t n)
 {
+    /* Directives whose every argument is key=value. */
+    static const char *const kv_only[] = {"offer", "select", "encrypt", "offered", "session"};
+    for (size_t k = 0; k < N_OF(kv_only); k++)
+        for (size_t i = 0; strcmp(kv_only[k], name) == 0 && i < n; i++)
+            if (strchr(args[i], '=') == NULL)
+                return perr(p, "%s: '%s' is not key=value", name, args[i]);
     for (size_t r = 0; r < N_OF(arg_rules); r++) {
         const struct arg_rule *a = &arg_rules[r];
         if (strcmp(a->dir, name) != 0)
