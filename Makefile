@@ -54,7 +54,7 @@ LIB      := $(BUILD)/libconftest.a
 BIN      := $(BUILD)/conftest
 UNIT     := $(BUILD)/unit-tests
 
-.PHONY: all test unit-tests cli-tests suite-tests san-tests interop clean
+.PHONY: all test unit-tests cli-tests suite-tests mutation san-tests interop clean
 all: conftest
 
 # ./conftest is the build of the default configuration; sanitizer builds stay under $(BUILD).
@@ -90,6 +90,9 @@ cli-tests: $(BIN)
 # with the seeded bug it names (tests/proof/seeded-bugs.sh).
 suite-tests: $(BIN)
 	tests/proof/seeded-bugs.sh $(BIN) scenarios
+
+# The same, by its name in the issue tracker: ends with `mutation score: CAUGHT/TOTAL`.
+mutation: suite-tests
 
 # The sanitizer twin: clang when available (it also proves the code builds warning-free with
 # clang), gcc otherwise.

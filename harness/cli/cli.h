@@ -23,6 +23,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_coverage(int argc, char **argv);
 
 /* cli_error prints "conftest: <subcommand>: message" on stderr. */
 void cli_error(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -18,6 +18,7 @@ static const struct {
 } commands[] = {
     {"run", cmd_run, "run scenarios against a SUT (the builtin reference by default) and report"},
     {"list", cmd_list, "list the scenario ids"},
+    {"coverage", cmd_coverage, "list each requirement with the scenarios that check it"},
     {"decode", cmd_decode, "print a SyncML message (XML or WBXML) as indented XML"},
     {"encode", cmd_encode, "convert a SyncML message to WBXML or XML"},
     {"vectors", cmd_vectors, "run the known-answer test vectors against conftest's crypto"},

@@ -5,6 +5,8 @@
 #   - no scenario ERRORs (a bug is the SUT's failure, never the harness's),
 #   - every scenario of the other role still PASSES (a server bug cannot redden a client check).
 # A scenario that stays green against the bug it claims to catch is a test that cannot fail.
+# For each bug it prints the scenarios that caught it (every FAIL), and it ends with the line
+# `mutation score: CAUGHT/TOTAL` (a bug is caught when at least one scenario fails with it).
 #
 #   tests/proof/seeded-bugs.sh [CONFTEST [SCENARIOS]]
 set -u
@@ -12,7 +14,7 @@ BIN=${1:-./conftest}
 DIR=${2:-scenarios}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-failed=0 n=0
+failed=0 n=0 caught=0 total=0
 
 ok() { n=$((n + 1)); echo "ok   $1"; }
 bad() { n=$((n + 1)); failed=$((failed + 1)); echo "FAIL $1"; }
@@ -35,6 +37,10 @@ for bug in $("$BIN" serve --list-bugs | awk '{ print $1 }'); do
     role=$("$BIN" serve --list-bugs | awk -v b="$bug" '$1 == b { print $2 }')
     "$BIN" run "$DIR" --ref-bug "$bug" --seed 1 --timeout 5 --color never >"$TMP/run" 2>&1
     verdicts "$TMP/run" >"$TMP/v"
+    total=$((total + 1))
+    by=$(awk '$1 == "FAIL" { printf " %s", $2 }' "$TMP/v")
+    if [ -n "$by" ]; then caught=$((caught + 1)); echo "bug  $bug ($role): caught by$by"; else
+        echo "bug  $bug ($role): NOT CAUGHT by any scenario"; fi
     catchers=$(grep -rlE "^catches([[:space:]].*)?[[:space:]]$bug([[:space:]]|\$)" "$DIR" --include='*.scn' |
         xargs -r awk '$1 == "id" { print $2 }')
     if [ -z "$catchers" ]; then
@@ -56,5 +62,6 @@ for bug in $("$BIN" serve --list-bugs | awk '{ print $1 }'); do
         ok "the $role bug $bug leaves the other role's scenarios green"; fi
 done
 
-echo "proof: $((n - failed))/$n passed"
+echo "proof: $((n - failed))/$n checks passed"
+echo "mutation score: $caught/$total"
 [ "$failed" -eq 0 ]
