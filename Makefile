@@ -12,7 +12,7 @@ CC       ?= cc
 BUILD    ?= build
 SANITIZE ?=
 
-PKGS        := libxml-2.0 openssl jansson sqlite3 libcurl libmicrohttpd
+PKGS        := libxml-2.0 openssl jansson sqlite3 libcurl libmicrohttpd gsl
 WBXML_CFLAGS := $(shell pkg-config --cflags libwbxml2 2>/dev/null || echo -I/usr/include/libwbxml-1.0)
 # Debian's libwbxml2.pc emits a broken relative -L path: link the library by name instead.
 WBXML_LIBS  := -lwbxml2

@@ -43,6 +43,9 @@ static const char run_usage[] =
     "  --json FILE            JSON report\n"
     "  --html FILE            self-contained HTML certification report\n"
     "  --transcripts DIR      every message of every scenario, raw and decoded, with timings\n"
+    "  --oracle-runs N        runs of each member of an oracle class (default 6; 0: none)\n"
+    "  --timing DIR           the oracle runs' response times, DIR/<class>/timing.csv\n"
+    "                         (tlsfuzzer's layout, for offline analysis; no verdict)\n"
     "  --reveal-secrets       keep credentials in transcripts (masked by default)\n"
     "  --vectors DIR          the vectors directory (test PKI; default ./vectors or beside conftest)\n"
     "  -q, --quiet            print only failures and the summary\n"
@@ -61,7 +64,7 @@ static const char list_usage[] =
 
 enum {
     OPT_SUT = OPT_FIRST_PRIVATE, OPT_REF_BUG, OPT_TEST, OPT_SKIP, OPT_SEED, OPT_SHARD, OPT_TIMEOUT,
-    OPT_JUNIT, OPT_JSON, OPT_HTML, OPT_TRANSCRIPTS, OPT_REVEAL, OPT_VECTORS, OPT_COLOR, OPT_LONG,
+    OPT_JUNIT, OPT_JSON, OPT_HTML, OPT_TRANSCRIPTS, OPT_REVEAL, OPT_VECTORS, OPT_COLOR, OPT_LONG, OPT_ORACLE_RUNS, OPT_TIMING,
 };
 
 #define MAX_MULTI 64
@@ -157,6 +160,8 @@ int cmd_run(int argc, char **argv)
         {"json", required_argument, NULL, OPT_JSON},
         {"html", required_argument, NULL, OPT_HTML},
         {"transcripts", required_argument, NULL, OPT_TRANSCRIPTS},
+        {"oracle-runs", required_argument, NULL, OPT_ORACLE_RUNS},
+        {"timing", required_argument, NULL, OPT_TIMING},
         {"reveal-secrets", no_argument, NULL, OPT_REVEAL},
         {"vectors", required_argument, NULL, OPT_VECTORS},
         {"quiet", no_argument, NULL, 'q'},
@@ -164,7 +169,7 @@ int cmd_run(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct ct_suite_options o = {.jobs = 2};
+    struct ct_suite_options o = {.jobs = 2, .oracle_runs = 6};
     char *bugs[MAX_MULTI], *tests[MAX_MULTI], *skips[MAX_MULTI];
     size_t n_bugs = 0, n_tests = 0, n_skips = 0;
     const char *sut_file = NULL, *junit = NULL, *json = NULL, *html = NULL, *vectors = NULL, *color = "auto";
@@ -222,6 +227,14 @@ int cmd_run(int argc, char **argv)
         case OPT_JSON: json = optarg; break;
         case OPT_HTML: html = optarg; break;
         case OPT_TRANSCRIPTS: o.transcripts = optarg; break;
+        case OPT_ORACLE_RUNS:
+            o.oracle_runs = (unsigned)strtoul(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || o.oracle_runs > 10000) {
+                cli_error("run", "--oracle-runs: from 0 to 10000");
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case OPT_TIMING: o.timing_dir = optarg; break;
         case OPT_REVEAL: o.reveal_secrets = true; break;
         case OPT_VECTORS: vectors = optarg; break;
         case 'q': quiet = true; break;

@@ -337,6 +337,11 @@ static bool do_expect(struct eng *e, const struct ct_scn_step *st, struct ct_res
         e->request_pending = e->out.kind == CT_OUT_MESSAGE;
     }
     e->have_out = false;
+    if (e->cfg->probe != NULL) {
+        e->cfg->probe->valid = true;
+        e->cfg->probe->ms = e->out.ms;
+        eng_probe_fingerprint(e, e->cfg->probe->fingerprint, sizeof(e->cfg->probe->fingerprint));
+    }
     char why[16][600];
     for (size_t a = 0; a < st->n_alts; a++) {
         why[a][0] = '\0';

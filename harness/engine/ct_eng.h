@@ -18,6 +18,14 @@
 
 #include <stdbool.h>
 
+/* What the last judged step got back, for the oracle runs (docs/SCENARIOS.md 10): a
+ * fingerprint of the answer that leaves out what varies anyway (SessionID, nonces, RespURI). */
+struct ct_eng_probe {
+    bool valid;
+    char fingerprint[1024];
+    double ms;                  /* from sending (or waiting) to the answer */
+};
+
 struct ct_eng_config {
     const struct ct_sut_config *sut;
     const char *ref_exe;        /* the conftest binary, for the builtin reference */
@@ -28,6 +36,7 @@ struct ct_eng_config {
     const char *transcripts;    /* write the scenario's transcript under DIR/<id>/, or NULL */
     bool reveal_secrets;        /* transcripts keep credentials and session keys */
     unsigned timeout_ms;        /* per step, unless the scenario says otherwise */
+    struct ct_eng_probe *probe; /* NULL, or where the last expect's answer is described */
 };
 
 /*

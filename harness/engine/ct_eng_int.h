@@ -129,6 +129,7 @@ int eng_build(struct eng *e, const struct ct_scn_step *st, struct ct_buf *out, c
 bool eng_judge_alt(struct eng *e, const struct ct_scn_alt *alt, char *why, size_t why_size);
 void eng_capture_all(struct eng *e, const struct ct_scn_alt *alt);
 void eng_fingerprint(const struct eng *e, struct ct_buf *out);
+void eng_probe_fingerprint(const struct eng *e, char *out, size_t size);
 
 /* ct_eng_crypto.c */
 int eng_crypto_init(struct eng *e);

@@ -543,3 +543,45 @@ void eng_fingerprint(const struct eng *e, struct ct_buf *out)
     default: ct_buf_printf(out, "transport error: %s", o->text); break;
     }
 }
+
+void eng_probe_fingerprint(const struct eng *e, char *out, size_t size)
+{
+    const struct ct_outcome *o = &e->out;
+    struct ct_buf b;
+    ct_buf_init(&b, size > 0 ? size - 1 : 0);
+    ct_buf_append_str(&b, ct_outcome_kind_name(o->kind));
+    if (o->kind == CT_OUT_END)
+        ct_buf_printf(&b, " exit=%d", o->exit_status);
+    if (o->kind == CT_OUT_MESSAGE) {
+        if (e->role == CT_SCN_ROLE_SERVER)
+            ct_buf_printf(&b, " http=%ld", o->http);
+        if (e->in == NULL) {
+            ct_buf_printf(&b, " not-syncml size~%zu", o->body.len / 32 * 32);
+        } else {
+            /* Statuses in order with their codes and challenges, the other commands in order,
+             * and the size without the values that vary anyway, by 32 bytes. */
+            const struct ct_hdr *h = ct_msg_hdr(e->in);
+            const struct ct_body *bd = ct_msg_body(e->in);
+            size_t vary = (h->session_id ? strlen(h->session_id) : 0) + (h->resp_uri ? strlen(h->resp_uri) : 0);
+            ct_buf_append_str(&b, " |");
+            for (size_t i = 0; i < bd->n_cmds; i++) {
+                const struct ct_cmd *c = &bd->cmds[i];
+                if (c->kind == CT_CMD_STATUS) {
+                    ct_buf_printf(&b, " %s:%s", c->cmd != NULL ? c->cmd : "?", c->data != NULL ? c->data : "-");
+                    if (c->chal.node != NULL) {
+                        ct_buf_printf(&b, "+chal(%s/%s)", c->chal.meta.type ? c->chal.meta.type : "",
+                                      c->chal.meta.format ? c->chal.meta.format : "");
+                        vary += c->chal.meta.next_nonce ? strlen(c->chal.meta.next_nonce) : 0;
+                    }
+                } else {
+                    ct_buf_printf(&b, " %s", c->name);
+                }
+            }
+            size_t len = o->body.len > vary ? o->body.len - vary : 0;
+            ct_buf_printf(&b, " |%s size~%zu", bd->final ? " final" : "", len / 32 * 32);
+        }
+    }
+    ct_buf_append(&b, "", 1);
+    snprintf(out, size, "%s", b.data != NULL ? (const char *)b.data : "?");
+    ct_buf_cleanup(&b);
+}

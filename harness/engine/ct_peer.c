@@ -384,7 +384,8 @@ int ct_peer_open(struct ct_peer **out, const struct ct_peer_config *cfg, struct 
                 snprintf(p->url, sizeof(p->url), "%s", sut->url);
         }
     } else if (rc == CT_OK) {
-        struct ct_http_server_config hc = {.listen = "127.0.0.1:0", .max_body = (size_t)16 << 20, .timeout_s = 30};
+        struct ct_http_server_config hc = {.listen = "127.0.0.1:0", .max_body = (size_t)16 << 20, .timeout_s = 30,
+                                           .quiet = true};
         rc = ct_http_server_start(&p->srv, &hc, on_http, &p->rv, diag);
         if (rc == CT_OK)
             snprintf(p->url, sizeof(p->url), "http://127.0.0.1:%u/sync", ct_http_server_port(p->srv));

@@ -6,6 +6,7 @@
 #include "engine/ct_suite.h"
 
 #include "base/ct_buf.h"
+#include "engine/ct_oracle.h"
 #include "net/ct_http.h"
 
 #include <dirent.h>
@@ -176,6 +177,7 @@ struct job {
     const struct ct_scn *scn;
     const struct ct_sut_config *sut;
     struct ct_result *res;
+    struct ct_eng_probe *probe;    /* oracle runs: the answer to the probe */
 };
 
 struct pool {
@@ -183,6 +185,7 @@ struct pool {
     struct job *jobs;
     size_t n, next, done;
     char rundir[256];
+    unsigned phase;                /* 0: the suite, 1: oracle runs (quiet, no transcripts) */
     pthread_mutex_t mu;
     struct ct_sut_config *builtin[3];
 };
@@ -201,7 +204,7 @@ static void run_one(struct pool *p, size_t i)
     struct job *j = &p->jobs[i];
     const struct ct_suite_options *o = p->o;
     char workdir[512];
-    snprintf(workdir, sizeof(workdir), "%s/%03zu", p->rundir, i + 1);
+    snprintf(workdir, sizeof(workdir), "%s/%u-%03zu", p->rundir, p->phase, i + 1);
     struct ct_eng_config ec = {
         .sut = j->sut,
         .ref_exe = o->ref_exe,
@@ -209,9 +212,10 @@ static void run_one(struct pool *p, size_t i)
         .ref_bugs = o->ref_bugs,
         .n_ref_bugs = o->n_ref_bugs,
         .workdir = workdir,
-        .transcripts = o->transcripts,
+        .transcripts = p->phase == 0 ? o->transcripts : NULL,
         .reveal_secrets = o->reveal_secrets,
         .timeout_ms = o->timeout_ms ? o->timeout_ms : j->sut->timeout_ms,
+        .probe = j->probe,
     };
     if (mkdir(workdir, 0700) != 0) {
         j->res->verdict = CT_VERDICT_ERROR;
@@ -250,7 +254,7 @@ static void *worker(void *arg)
         run_one(p, i);
         pthread_mutex_lock(&p->mu);
         p->done++;
-        if (p->o->progress != NULL)
+        if (p->o->progress != NULL && p->phase == 0)
             p->o->progress(p->o->progress_ctx, p->jobs[i].res, p->done, p->n);
         pthread_mutex_unlock(&p->mu);
     }
@@ -295,6 +299,9 @@ static bool reachable(const struct ct_sut_config *sut, char *text, size_t size)
     return ok;
 }
 
+
+/* ---- oracle classes ---- */
+
 static uint64_t rng_next(uint64_t *s)
 {
     /* splitmix64: a fixed, portable sequence for a given seed */
@@ -302,6 +309,140 @@ static uint64_t rng_next(uint64_t *s)
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
+}
+
+
+static const char *orc_rule(const char *cls)
+{
+    return strcmp(cls, "AUTH") == 0 ? "ENC-ORC-1" : strcmp(cls, "FIELD") == 0 ? "ENC-ORC-2"
+           : strcmp(cls, "WRAP") == 0 ? "ENC-ORC-3" : NULL;
+}
+
+static void run_pool(struct pool *p)
+{
+    unsigned nt = p->o->jobs > 1 ? (p->o->jobs > 64 ? 64 : p->o->jobs) : 1;
+    pthread_t th[64];
+    unsigned started = 0;
+    p->next = p->done = 0;
+    for (unsigned i = 1; i < nt; i++)
+        if (pthread_create(&th[started], NULL, worker, p) == 0)
+            started++;
+    worker(p);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+}
+
+/*
+ * The members of one oracle class (same class, same SUT role), each run o->oracle_runs times in
+ * a random order, their answers' fingerprints tested for independence (ct_oracle.c). Fills one
+ * result named oracle.<class>.<role>.
+ */
+static int oracle_class(struct pool *p, struct job *const *members, size_t n, struct ct_result *res,
+                        uint64_t *rng, uint64_t (*next)(uint64_t *))
+{
+    const struct ct_suite_options *o = p->o;
+    size_t runs = o->oracle_runs, total = n * runs;
+    struct job *jobs = calloc(total, sizeof(*jobs));
+    struct ct_result *tmp = calloc(total, sizeof(*tmp));
+    struct ct_eng_probe *probes = calloc(total, sizeof(*probes));
+    struct ct_oracle_member *m = calloc(n, sizeof(*m));
+    int rc = jobs && tmp && probes && m ? CT_OK : CT_ERR_NOMEM;
+    for (size_t k = 0; rc == CT_OK && k < total; k++)
+        jobs[k] = (struct job){members[k % n]->scn, members[k % n]->sut, &tmp[k], &probes[k]};
+    for (size_t i = total; rc == CT_OK && i > 1; i--) { /* interleaved, in random order */
+        size_t k = (size_t)(next(rng) % i);
+        struct job t = jobs[i - 1];
+        jobs[i - 1] = jobs[k];
+        jobs[k] = t;
+    }
+    if (rc == CT_OK) {
+        p->jobs = jobs;
+        p->n = total;
+        p->phase = 1;
+        run_pool(p);
+    }
+    /* The table: member by member, the fingerprint of each run (or why there is none). */
+    for (size_t i = 0; rc == CT_OK && i < n; i++) {
+        m[i].id = members[i]->scn->id;
+        m[i].prints = calloc(runs, sizeof(char *));
+        m[i].ms = calloc(runs, sizeof(double));
+        if (m[i].prints == NULL || m[i].ms == NULL)
+            rc = CT_ERR_NOMEM;
+        for (size_t k = 0; rc == CT_OK && k < total; k++)
+            if (jobs[k].scn == members[i]->scn) { /* the jobs were shuffled: each keeps its own probe */
+                const struct ct_eng_probe *pr = jobs[k].probe;
+                m[i].ms[m[i].n] = pr->ms;
+                m[i].prints[m[i].n++] = pr->valid ? (char *)pr->fingerprint : (char *)"no answer to judge";
+            }
+    }
+    const char *cls = members[0]->scn->class_name;
+    const char *role = ct_scn_role_name(members[0]->scn->role);
+    struct ct_oracle_verdict v;
+    if (rc == CT_OK)
+        rc = ct_oracle_judge(m, n, o->oracle_alpha > 0 ? o->oracle_alpha : 0.01, &v);
+    if (rc == CT_OK) {
+        char id[128], title[256];
+        for (size_t i = 0; cls[i] != '\0' && i < 60; i++)
+            id[i] = (char)(cls[i] >= 'A' && cls[i] <= 'Z' ? cls[i] - 'A' + 'a' : cls[i]), id[i + 1] = '\0';
+        char full[160];
+        snprintf(full, sizeof(full), "oracle.%s.%s", id, role);
+        snprintf(title, sizeof(title), "Oracle class %s (%s SUT): the %zu failures of the class are answered alike", cls,
+                 role, n);
+        res->id = strdup(full);
+        res->title = strdup(title);
+        res->role = strdup(role);
+        res->file = strdup("(oracle runs)");
+        if (orc_rule(cls) != NULL && (res->rules = calloc(2, sizeof(char *))) != NULL) {
+            res->rules[0] = strdup(orc_rule(cls));
+            res->n_rules = 1;
+        }
+        struct ct_buf b;
+        ct_buf_init(&b, 64 << 10);
+        ct_buf_printf(&b, "%zu runs of each of %zu members in random order; %zu distinct answers; p = %.3g", runs, n,
+                      v.columns, v.p);
+        if (v.columns > 1) {
+            const struct ct_oracle_member *a = &m[v.a], *bb = &m[v.b];
+            ct_buf_printf(&b, "; the pair that differs most (p = %.3g): %s answers \"%s\", %s answers \"%s\"",
+                          v.pair_p, a->id, a->prints[0], bb->id, bb->prints[0]);
+        }
+        ct_buf_append(&b, "", 1);
+        res->reason = (char *)ct_buf_steal(&b, NULL);
+        if (v.distinguishable) {
+            res->verdict = CT_VERDICT_FAIL;
+            res->expected = strdup("the same answer to every member (docs/PROFILE.md 9.2)");
+            ct_buf_init(&b, 64 << 10);
+            for (size_t i = 0; i < n; i++)
+                ct_buf_printf(&b, "%s%s: %s", i ? "\n" : "", m[i].id, m[i].prints[0]);
+            ct_buf_append(&b, "", 1);
+            res->actual = (char *)ct_buf_steal(&b, NULL);
+        } else {
+            res->verdict = CT_VERDICT_PASS;
+        }
+        if (o->timing_dir != NULL) {
+            char dir[1024], path[1100];
+            snprintf(dir, sizeof(dir), "%s/%s", o->timing_dir, full);
+            mkdir(o->timing_dir, 0755);
+            mkdir(dir, 0755);
+            snprintf(path, sizeof(path), "%s/timing.csv", dir);
+            struct ct_diag d = {0};
+            if (ct_oracle_timing_csv(path, m, n, &d) != CT_OK)
+                fprintf(stderr, "conftest: run: %s\n", d.text);
+        }
+        const char *known = ct_sut_known_failure(members[0]->sut, res->id);
+        if (known != NULL)
+            res->verdict = res->verdict == CT_VERDICT_FAIL ? CT_VERDICT_XFAIL : CT_VERDICT_XPASS;
+    }
+    for (size_t i = 0; m != NULL && i < n; i++) {
+        free(m[i].prints);
+        free(m[i].ms);
+    }
+    for (size_t k = 0; tmp != NULL && k < total; k++)
+        ct_result_cleanup(&tmp[k]);
+    free(m);
+    free(tmp);
+    free(probes);
+    free(jobs);
+    return rc;
 }
 
 int ct_suite_run(const struct ct_suite_options *o, struct ct_suite_result *out, struct ct_diag *diag)
@@ -349,7 +490,7 @@ int ct_suite_run(const struct ct_suite_options *o, struct ct_suite_result *out, 
         else if (!ct_sut_claims(sut, s->requires, s->n_requires, &missing))
             rc = skip_result(r, s, "not applicable: the SUT does not claim ", missing);
         else
-            jobs[p.n++] = (struct job){s, sut, r};
+            jobs[p.n++] = (struct job){s, sut, r, NULL};
     }
     /* Shuffle what runs (Fisher-Yates from the seed). */
     uint64_t state = o->seed;
@@ -373,21 +514,42 @@ int ct_suite_run(const struct ct_suite_options *o, struct ct_suite_result *out, 
     }
     if (rc == CT_OK && o->progress != NULL)
         o->progress(o->progress_ctx, NULL, 0, p.n);
-    if (rc == CT_OK && p.n > 0) {
-        unsigned nt = o->jobs > 1 ? (o->jobs > 64 ? 64 : o->jobs) : 1;
-        pthread_t th[64];
-        unsigned started = 0;
-        for (unsigned i = 1; i < nt; i++)
-            if (pthread_create(&th[started], NULL, worker, &p) == 0)
-                started++;
-        worker(&p);
-        for (unsigned i = 0; i < started; i++)
-            pthread_join(th[i], NULL);
-        nftw(p.rundir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    size_t n_main = p.n;
+    if (rc == CT_OK && p.n > 0)
+        run_pool(&p);
+    /* Oracle classes: the members that ran (not errors), grouped by class and SUT role. */
+    struct ct_result *oracles = NULL;
+    size_t n_oracles = 0;
+    if (rc == CT_OK && o->oracle_runs > 0 && n_main > 0) {
+        struct job **members = calloc(n_main, sizeof(*members));
+        bool *done = calloc(n_main, sizeof(bool));
+        oracles = calloc(n_main, sizeof(*oracles));
+        if (members == NULL || done == NULL || oracles == NULL)
+            rc = CT_ERR_NOMEM;
+        for (size_t i = 0; rc == CT_OK && i < n_main; i++) {
+            const struct ct_scn *s = jobs[i].scn;
+            if (done[i] || s->class_name == NULL || jobs[i].res->verdict == CT_VERDICT_ERROR)
+                continue;
+            size_t k = 0;
+            for (size_t j = i; j < n_main; j++)
+                if (!done[j] && jobs[j].scn->class_name != NULL && strcmp(jobs[j].scn->class_name, s->class_name) == 0 &&
+                    jobs[j].scn->role == s->role && jobs[j].res->verdict != CT_VERDICT_ERROR) {
+                    members[k++] = &jobs[j];
+                    done[j] = true;
+                }
+            if (k >= 2)
+                rc = oracle_class(&p, members, k, &oracles[n_oracles++], &state, rng_next);
+        }
+        free(members);
+        free(done);
     }
+    if (p.rundir[0] != '\0')
+        nftw(p.rundir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    p.n = n_main;
+    p.jobs = jobs;
     /* Results: the parse errors first, then in the order they ran, then the skipped. */
     if (rc == CT_OK) {
-        struct ct_result *final = calloc(n_res + n_errors + 1, sizeof(*final));
+        struct ct_result *final = calloc(n_res + n_errors + n_oracles + 1, sizeof(*final));
         if (final == NULL) {
             rc = CT_ERR_NOMEM;
         } else {
@@ -397,6 +559,12 @@ int ct_suite_run(const struct ct_suite_options *o, struct ct_suite_result *out, 
             n_errors = 0;
             for (size_t i = 0; i < p.n; i++)
                 final[k++] = *jobs[i].res;
+            for (size_t i = 0; i < n_oracles; i++) {
+                final[k++] = oracles[i];
+                if (o->progress != NULL)
+                    o->progress(o->progress_ctx, &oracles[i], i + 1, n_oracles);
+            }
+            n_oracles = 0;
             for (size_t i = 0; i < n_res; i++)
                 if (res[i].verdict == CT_VERDICT_SKIP)
                     final[k++] = res[i];
@@ -408,6 +576,9 @@ int ct_suite_run(const struct ct_suite_options *o, struct ct_suite_result *out, 
             out->n = k;
         }
     }
+    for (size_t i = 0; i < n_oracles; i++)
+        ct_result_cleanup(&oracles[i]);
+    free(oracles);
     for (size_t i = 0; i < n_errors; i++)
         ct_result_cleanup(&errors[i]);
     free(errors);

@@ -28,6 +28,9 @@ struct ct_suite_options {
     size_t n_ref_bugs;
     const char *transcripts;     /* DIR or NULL */
     bool reveal_secrets;
+    unsigned oracle_runs;        /* runs of each oracle-class member (0: no oracle runs) */
+    double oracle_alpha;         /* significance of the independence test (0: 0.01) */
+    const char *timing_dir;      /* DIR/<oracle id>/timing.csv (tlsfuzzer's layout), or NULL */
     const char *ref_exe;         /* the conftest binary */
     const char *vectors;         /* the vectors directory */
     /* Called as each scenario finishes (from any worker, one at a time), and with done == 0

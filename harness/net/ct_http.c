@@ -136,7 +136,7 @@ int ct_http_server_start(struct ct_http_server **out, const struct ct_http_serve
     s->handler = handler;
     s->ctx = ctx;
     s->max_body = cfg->max_body != 0 ? cfg->max_body : (size_t)16 << 20;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | (cfg->quiet ? 0 : MHD_USE_ERROR_LOG);
     bool tls = cfg->tls_cert_pem != NULL && cfg->tls_key_pem != NULL;
     if (tls)
         flags |= MHD_USE_TLS;

@@ -42,6 +42,7 @@ struct ct_http_server_config {
     unsigned timeout_s;        /* idle connections are closed after this */
     const char *tls_cert_pem;  /* HTTPS when both are set (PEM text, not file names) */
     const char *tls_key_pem;
+    bool quiet;                /* no libmicrohttpd messages on stderr (a hang-up is on purpose) */
 };
 
 struct ct_http_server;

@@ -54,5 +54,6 @@ Suite *suite_sut(void);
 Suite *suite_bugs(void);
 Suite *suite_report(void);
 Suite *suite_scn(void);
+Suite *suite_oracle(void);
 
 #endif
