@@ -33,6 +33,8 @@ static const char run_usage[] =
     "  --sut FILE             the SUT config (docs/SCENARIOS.md): where the SUT is, what it claims\n"
     "  --ref-bug NAME         switch a seeded bug of the builtin reference on (repeatable;\n"
     "                         conftest serve --list-bugs)\n"
+    "  --ref-isolation MODE   the builtin server: auto (default: in-process, a child process per\n"
+    "                         scenario when a seeded bug crashes or hangs it), process, thread\n"
     "  --test GLOBS           run only scenario ids matching (';' or ',' separated, repeatable)\n"
     "  --skip GLOBS           do not run these ids\n"
     "  --seed N               the order of the run (random by default; the seed is printed)\n"
@@ -64,7 +66,7 @@ static const char list_usage[] =
 
 enum {
     OPT_SUT = OPT_FIRST_PRIVATE, OPT_REF_BUG, OPT_TEST, OPT_SKIP, OPT_SEED, OPT_SHARD, OPT_TIMEOUT,
-    OPT_JUNIT, OPT_JSON, OPT_HTML, OPT_TRANSCRIPTS, OPT_REVEAL, OPT_VECTORS, OPT_COLOR, OPT_LONG, OPT_ORACLE_RUNS, OPT_TIMING,
+    OPT_JUNIT, OPT_JSON, OPT_HTML, OPT_TRANSCRIPTS, OPT_REVEAL, OPT_VECTORS, OPT_COLOR, OPT_LONG, OPT_ORACLE_RUNS, OPT_TIMING, OPT_ISOLATION,
 };
 
 #define MAX_MULTI 64
@@ -162,6 +164,7 @@ int cmd_run(int argc, char **argv)
         {"transcripts", required_argument, NULL, OPT_TRANSCRIPTS},
         {"oracle-runs", required_argument, NULL, OPT_ORACLE_RUNS},
         {"timing", required_argument, NULL, OPT_TIMING},
+        {"ref-isolation", required_argument, NULL, OPT_ISOLATION},
         {"reveal-secrets", no_argument, NULL, OPT_REVEAL},
         {"vectors", required_argument, NULL, OPT_VECTORS},
         {"quiet", no_argument, NULL, 'q'},
@@ -235,6 +238,14 @@ int cmd_run(int argc, char **argv)
             }
             break;
         case OPT_TIMING: o.timing_dir = optarg; break;
+        case OPT_ISOLATION:
+            o.ref_isolation = strcmp(optarg, "auto") == 0 ? 0 : strcmp(optarg, "process") == 0 ? 1
+                              : strcmp(optarg, "thread") == 0 ? 2 : -1;
+            if (o.ref_isolation < 0) {
+                cli_error("run", "--ref-isolation: auto, process or thread");
+                return CLI_EXIT_USAGE;
+            }
+            break;
         case OPT_REVEAL: o.reveal_secrets = true; break;
         case OPT_VECTORS: vectors = optarg; break;
         case 'q': quiet = true; break;

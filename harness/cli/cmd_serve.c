@@ -4,7 +4,7 @@
 #include "cli/cli.h"
 
 #include "crypto/ct_enc_cert.h"
-#include "net/ct_http.h"
+#include "serve/ct_serve.h"
 #include "sut/ct_server.h"
 
 #include <errno.h>
@@ -58,51 +58,10 @@ static void on_signal(int sig)
     stop = 1;
 }
 
-struct serve_ctx {
-    struct ct_server *srv;
-    struct cli_dump dumps;
-};
-
-static void handle_http(void *ctx, const struct ct_http_request *req, struct ct_http_answer *ans)
+/* --dump: every message, through the server's tap. */
+static void tap_dump(void *ctx, bool c2s, const void *data, size_t len, const char *content_type)
 {
-    struct serve_ctx *sc = ctx;
-    if (strcmp(req->path, "/sync") != 0) {
-        ans->status = 404;
-        ans->content_type = "text/plain";
-        ct_buf_append_str(&ans->body, "not found: SyncML is at /sync\n");
-        return;
-    }
-    if (strcmp(req->method, "GET") == 0 && req->query != NULL && strstr(req->query, "syncml-enc=cert") != NULL) {
-        bool ok = ct_server_cert_pem(sc->srv, &ans->body) == CT_OK;
-        ans->status = ok ? 200 : 404;
-        ans->content_type = ok ? "application/pem-certificate-chain" : "text/plain";
-        if (!ok)
-            ct_buf_append_str(&ans->body, "this server does not implement the encryption profile\n");
-        return;
-    }
-    if (strcmp(req->method, "POST") != 0) {
-        ans->status = 405;
-        ans->content_type = "text/plain";
-        ct_buf_append_str(&ans->body, "POST a SyncML message\n");
-        return;
-    }
-    struct ct_request r = {req->body, req->len, req->content_type, req->query};
-    struct ct_response resp;
-    cli_dump_write(&sc->dumps, "serve", "c2s", req->body, req->len, req->content_type);
-    int rc = ct_server_handle(sc->srv, &r, &resp);
-    if (rc != CT_OK) {
-        ans->status = 500;
-        ans->content_type = "text/plain";
-        ct_buf_printf(&ans->body, "server error: %s\n", ct_strerror(rc));
-        ct_buf_cleanup(&resp.body);
-        return;
-    }
-    if (resp.body.len > 0)
-        cli_dump_write(&sc->dumps, "serve", "s2c", resp.body.data, resp.body.len, resp.content_type);
-    ans->status = resp.http_status;
-    ans->content_type = resp.content_type;
-    ct_buf_cleanup(&ans->body);
-    ans->body = resp.body;
+    cli_dump_write(ctx, "serve", c2s ? "c2s" : "s2c", data, len, content_type);
 }
 
 static char *read_text(const char *path)
@@ -234,8 +193,8 @@ int cmd_serve(int argc, char **argv)
     EVP_PKEY *key = NULL;
     STACK_OF(X509) *chain = NULL;
     struct ct_sstore *store = NULL;
-    struct serve_ctx sc = {0};
-    struct ct_http_server *http = NULL;
+    struct cli_dump dumps = {0};
+    struct ct_serve *serve = NULL;
     char *tls_cert_pem = NULL, *tls_key_pem = NULL;
     if (pkey != NULL) {
         key = ct_enc_key_load(pkey, &diag);
@@ -262,7 +221,7 @@ int cmd_serve(int argc, char **argv)
             goto out;
         }
     }
-    sc.dumps.dir = dump_dir;
+    dumps.dir = dump_dir;
     snprintf(path, sizeof(path), "%s/server.db", data);
     if (ct_sstore_open(&store, path, &diag) != CT_OK) {
         cli_error("serve", "%s", diag.text);
@@ -281,24 +240,13 @@ int cmd_serve(int argc, char **argv)
             goto out;
         }
     }
-    /* The server exists before the first request can arrive; its URL (RespURI) is completed
-     * once the port is known, before anyone is told where to connect. */
-    static char url[256];
-    cfg.url = url;
-    if (ct_server_new(&sc.srv, &cfg, store, &diag) != CT_OK) {
+    struct ct_serve_config sc = {.listen = listen, .tls_cert_pem = tls_cert_pem, .tls_key_pem = tls_key_pem,
+                                 .tap = dump_dir != NULL ? tap_dump : NULL, .tap_ctx = &dumps};
+    if (ct_serve_start(&serve, &sc, &cfg, store, &diag) != CT_OK) {
         cli_error("serve", "%s", diag.text);
         goto out;
     }
-    struct ct_http_server_config hc = {.listen = listen, .timeout_s = 60,
-                                       .tls_cert_pem = tls_cert_pem, .tls_key_pem = tls_key_pem};
-    if (ct_http_server_start(&http, &hc, handle_http, &sc, &diag) != CT_OK) {
-        cli_error("serve", "%s", diag.text);
-        goto out;
-    }
-    char host[64];
-    snprintf(host, sizeof(host), "%.*s", (int)(strrchr(listen, ':') - listen), listen);
-    snprintf(url, sizeof(url), "%s://%s:%u/sync", tls_cert != NULL ? "https" : "http", host,
-             ct_http_server_port(http));
+    const char *url = ct_serve_url(serve);
     printf("conftest serve: listening on %s (data in %s%s)\n", url, data,
            key != NULL ? ", encryption profile on" : "");
     fflush(stdout);
@@ -309,8 +257,7 @@ int cmd_serve(int argc, char **argv)
         pause();
     status = CLI_EXIT_OK;
 out:
-    ct_http_server_stop(http);
-    ct_server_free(sc.srv);
+    ct_serve_stop(serve);
     ct_sstore_close(store);
     ct_enc_chain_free(chain);
     EVP_PKEY_free(key);

@@ -457,6 +457,7 @@ int ct_eng_run(const struct ct_scn *scn, const struct ct_eng_config *cfg, struct
         .vectors = cfg->vectors,
         .ref_bugs = cfg->ref_bugs,
         .n_ref_bugs = cfg->n_ref_bugs,
+        .in_process = cfg->ref_in_process,
         .timeout_ms = e->timeout_ms,
         .server_items = param_uint(scn, "server-items"),
         .server_auth = ct_scn_param(scn, "server-auth"),

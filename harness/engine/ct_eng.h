@@ -32,6 +32,7 @@ struct ct_eng_config {
     const char *vectors;        /* the vectors directory (the test PKI) */
     char *const *ref_bugs;      /* seeded bugs of the builtin reference */
     size_t n_ref_bugs;
+    bool ref_in_process;        /* the builtin server on a thread (no seeded bug crashes or hangs it) */
     const char *workdir;        /* scratch space for this scenario (must exist, empty) */
     const char *transcripts;    /* write the scenario's transcript under DIR/<id>/, or NULL */
     bool reveal_secrets;        /* transcripts keep credentials and session keys */

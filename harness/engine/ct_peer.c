@@ -5,7 +5,10 @@
 #define _GNU_SOURCE /* pipe2 */
 #include "engine/ct_peer.h"
 
+#include "crypto/ct_enc_cert.h"
 #include "net/ct_http.h"
+#include "serve/ct_serve.h"
+#include "sut/ct_store.h"
 #include "sut/ct_bugs.h"
 
 #include <errno.h>
@@ -76,7 +79,12 @@ struct ct_peer {
     struct ct_peer_config cfg;
     char url[512];
     char log[1024];
-    pid_t server_pid;              /* builtin server */
+    pid_t server_pid;              /* builtin server, as a child */
+    struct ct_serve *serve;        /* builtin server, in-process */
+    struct ct_sstore *store;
+    struct ct_server_config scfg;
+    EVP_PKEY *key;
+    STACK_OF(X509) *chain;
     int server_out;                /* its stdout, kept open so that a late write cannot SIGPIPE it */
     struct ct_http_client *http;
     /* client SUT */
@@ -269,6 +277,13 @@ static size_t add_bugs(char **argv, size_t n, size_t max, const struct ct_peer_c
 
 /* ---- open / close ---- */
 
+static void server_item(unsigned i, char *buf, size_t size)
+{
+    snprintf(buf, size, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Server Item %u\r\nN:Item;Server %u;;;\r\n"
+                        "TEL:+1-555-01%02u\r\nEND:VCARD\r\n", i, i, i);
+}
+
+
 static int start_builtin_server(struct ct_peer *p, struct ct_diag *diag)
 {
     const struct ct_peer_config *c = &p->cfg;
@@ -305,8 +320,9 @@ static int start_builtin_server(struct ct_peer *p, struct ct_diag *diag)
         FILE *f = fopen(item_files[i], "w");
         if (f == NULL)
             return ct_diag_set(diag, CT_ERR_IO, "%s: %s", item_files[i], strerror(errno));
-        fprintf(f, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Server Item %u\r\nN:Item;Server %u;;;\r\n"
-                   "TEL:+1-555-01%02u\r\nEND:VCARD\r\n", i + 1, i + 1, i + 1);
+        char item[256];
+        server_item(i + 1, item, sizeof(item));
+        fputs(item, f);
         fclose(f);
         argv[n++] = "--add";
         argv[n++] = item_files[i];
@@ -351,6 +367,45 @@ static int start_builtin_server(struct ct_peer *p, struct ct_diag *diag)
     return CT_OK;
 }
 
+
+/* The builtin server on a thread of this process: the same core and options as `conftest serve`. */
+static int start_inprocess_server(struct ct_peer *p, struct ct_diag *diag)
+{
+    const struct ct_peer_config *c = &p->cfg;
+    char key[1100], cert[1100];
+    snprintf(key, sizeof(key), "%s/pki/server-2048.key", c->vectors);
+    snprintf(cert, sizeof(cert), "%s/pki/server-2048.pem", c->vectors);
+    p->key = ct_enc_key_load(key, diag);
+    if (p->key == NULL || ct_enc_chain_load(&p->chain, cert, diag) != CT_OK)
+        return CT_ERR_IO;
+    int rc = ct_sstore_open(&p->store, ":memory:", diag);
+    struct ct_server_config *sc = &p->scfg;
+    ct_server_config_default(sc);
+    sc->key = p->key;
+    sc->chain = p->chain;
+    sc->policy.required = c->server_require_profile;
+    if (c->server_auth != NULL)
+        sc->auth = strcmp(c->server_auth, "basic") == 0 ? CT_AUTH_BASIC : CT_AUTH_MD5;
+    if (c->server_max_msg > 0)
+        sc->max_msg_size = c->server_max_msg;
+    for (size_t i = 0; i < c->n_ref_bugs; i++) {
+        const struct ct_bug_info *b = ct_bug_by_name(c->ref_bugs[i]);
+        if (b != NULL && strcmp(b->role, "server") == 0)
+            ct_bug_set(&sc->bugs, b->bug);
+    }
+    for (unsigned i = 0; rc == CT_OK && i < c->server_items && i < 16; i++) {
+        char item[256], guid[32];
+        server_item(i + 1, item, sizeof(item));
+        rc = ct_sstore_add(p->store, sc->dbs[0], NULL, (const uint8_t *)item, strlen(item), guid);
+    }
+    struct ct_serve_config cfg = {.listen = "127.0.0.1:0", .quiet = true};
+    if (rc == CT_OK)
+        rc = ct_serve_start(&p->serve, &cfg, sc, p->store, diag);
+    if (rc == CT_OK)
+        snprintf(p->url, sizeof(p->url), "%s", ct_serve_url(p->serve));
+    return rc;
+}
+
 int ct_peer_open(struct ct_peer **out, const struct ct_peer_config *cfg, struct ct_diag *diag)
 {
     *out = NULL;
@@ -379,7 +434,7 @@ int ct_peer_open(struct ct_peer **out, const struct ct_peer_config *cfg, struct 
         rc = ct_http_client_new(&p->http, &hc);
         if (rc == CT_OK) {
             if (sut->builtin)
-                rc = start_builtin_server(p, diag);
+                rc = cfg->in_process ? start_inprocess_server(p, diag) : start_builtin_server(p, diag);
             else
                 snprintf(p->url, sizeof(p->url), "%s", sut->url);
         }
@@ -410,6 +465,10 @@ void ct_peer_close(struct ct_peer *p)
         reap(p->session_pid);
     ct_http_server_stop(p->srv);
     reap(p->server_pid);
+    ct_serve_stop(p->serve);
+    ct_sstore_close(p->store);
+    EVP_PKEY_free(p->key);
+    ct_enc_chain_free(p->chain);
     if (p->server_out >= 0)
         close(p->server_out);
     ct_http_client_free(p->http);

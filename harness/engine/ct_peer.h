@@ -3,8 +3,10 @@
  *
  * A server SUT is reached at a URL: conftest POSTs each message and gets one outcome back (a
  * message, the connection closed, a timeout, another transport error). The builtin reference
- * server is started per scenario as a child process (`conftest serve` on a free port), so a
- * seeded crash or hang is seen exactly as it would be from a real server.
+ * server is started per scenario: in-process (serve/ct_serve.h on a thread, an in-memory store)
+ * by default, which is fast; or as a child process (`conftest serve` on a free port) when the
+ * run switches on a seeded bug that crashes or hangs it, so that the crash or hang is seen
+ * exactly as it would be from a real server -- a closed connection, a timeout.
  *
  * A client SUT is started per session by a command (the builtin reference client is
  * `conftest sync`); conftest listens on 127.0.0.1 and hands each request it receives to the
@@ -53,6 +55,7 @@ struct ct_peer_config {
     char *const *ref_bugs;      /* seeded bugs for the builtin reference */
     size_t n_ref_bugs;
     unsigned timeout_ms;        /* start-up and reset bound */
+    bool in_process;            /* the builtin server as a thread of conftest, not a child */
     /* server SUT setup (the builtin honours it; a config'd SUT is reset by its command) */
     unsigned server_items;
     const char *server_auth;    /* "basic" | "md5" | NULL */

@@ -7,6 +7,7 @@
 
 #include "base/ct_buf.h"
 #include "engine/ct_oracle.h"
+#include "sut/ct_bugs.h"
 #include "net/ct_http.h"
 
 #include <dirent.h>
@@ -186,6 +187,7 @@ struct pool {
     size_t n, next, done;
     char rundir[256];
     unsigned phase;                /* 0: the suite, 1: oracle runs (quiet, no transcripts) */
+    bool ref_in_process;
     pthread_mutex_t mu;
     struct ct_sut_config *builtin[3];
 };
@@ -211,6 +213,7 @@ static void run_one(struct pool *p, size_t i)
         .vectors = o->vectors,
         .ref_bugs = o->ref_bugs,
         .n_ref_bugs = o->n_ref_bugs,
+        .ref_in_process = p->ref_in_process,
         .workdir = workdir,
         .transcripts = p->phase == 0 ? o->transcripts : NULL,
         .reveal_secrets = o->reveal_secrets,
@@ -400,6 +403,8 @@ static int oracle_class(struct pool *p, struct job *const *members, size_t n, st
         ct_buf_init(&b, 64 << 10);
         ct_buf_printf(&b, "%zu runs of each of %zu members in random order; %zu distinct answers; p = %.3g", runs, n,
                       v.columns, v.p);
+        if (v.columns == 1)
+            ct_buf_printf(&b, "; every member got \"%s\"", m[0].prints[0]);
         if (v.columns > 1) {
             const struct ct_oracle_member *a = &m[v.a], *bb = &m[v.b];
             ct_buf_printf(&b, "; the pair that differs most (p = %.3g): %s answers \"%s\", %s answers \"%s\"",
@@ -457,6 +462,14 @@ int ct_suite_run(const struct ct_suite_options *o, struct ct_suite_result *out, 
         return rc;
     struct pool p = {.o = o};
     pthread_mutex_init(&p.mu, NULL);
+    /* The builtin server runs in-process (fast) unless a seeded bug would crash or hang it:
+     * then each scenario gets a child process, and a crash is a closed connection. */
+    p.ref_in_process = o->ref_isolation != 1;
+    for (size_t i = 0; o->ref_isolation == 0 && i < o->n_ref_bugs; i++) {
+        const struct ct_bug_info *b = ct_bug_by_name(o->ref_bugs[i]);
+        if (b != NULL && b->fatal)
+            p.ref_in_process = false;
+    }
     /* Selection, in id order (stable shards), then the order of the run. */
     struct job *jobs = calloc(n_all + 1, sizeof(*jobs));
     struct ct_result *res = calloc(n_all + n_errors + 1, sizeof(*res));

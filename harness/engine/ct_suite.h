@@ -26,6 +26,8 @@ struct ct_suite_options {
     unsigned timeout_ms;         /* per step, unless a scenario says otherwise */
     char *const *ref_bugs;       /* seeded bugs of the builtin reference */
     size_t n_ref_bugs;
+    int ref_isolation;           /* builtin server: 0 auto (a child only for a fatal seeded bug),
+                                    1 always a child process, 2 always in-process */
     const char *transcripts;     /* DIR or NULL */
     bool reveal_secrets;
     unsigned oracle_runs;        /* runs of each oracle-class member (0: no oracle runs) */

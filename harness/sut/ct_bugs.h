@@ -47,6 +47,7 @@ struct ct_bug_info {
     const char *role;  /* "server" or "client" */
     const char *rule;  /* the requirement it breaks */
     const char *what;
+    bool fatal;        /* it crashes or hangs the reference: a harness must run it apart */
 };
 
 /* ct_bug_table lists every bug; *n receives the count. */
