@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const verb_names[] = {"send", "expect", "session", "resend", "sleep", "set"};
+static const char *const verb_names[] = {"send", "expect", "session", "resend", "sleep", "set", "hangup"};
 
 int eng_error(struct eng *e, unsigned line, const char *fmt, ...)
 {
@@ -51,7 +51,8 @@ static int new_session(struct eng *e)
     e->session_no++;
     e->msg_id = 0;
     e->nonce_len = 0;
-    e->have_our_nonce = false;
+    /* have_our_nonce stays: the last NextNonce conftest sent is the one a client's next session
+     * answers (DS-CLI-1). */
     eng_crypto_session_reset(e);
     snprintf(e->url, sizeof(e->url), "%s", ct_peer_url(e->peer));
     uint8_t r[4];
@@ -120,6 +121,8 @@ static int start_client(struct eng *e, const struct ct_scn_step *st)
         .server_cert = cert,
         .ca = ca,
         .items = e->session_no == 1 && items != NULL ? (unsigned)strtoul(items, NULL, 10) : 0,
+        .algs = setting(st, e->scn, "algs"),
+        .kt = setting(st, e->scn, "kt"),
         .wbxml = enc != NULL ? strcmp(enc, "wbxml") == 0 : e->sut->encoding == CT_ENC_WBXML,
     };
     struct ct_diag d = {0};
@@ -171,7 +174,10 @@ static int absorb(struct eng *e)
         const struct ct_body *b = ct_msg_body(e->in);
         for (size_t i = 0; i < b->n_cmds; i++) {
             const struct ct_cmd *c = &b->cmds[i];
-            if (c->kind != CT_CMD_ALERT || c->n_items == 0 || c->items[0].target.uri == NULL)
+            /* Sync Alerts only (200-210): a 222 "next message" names no database. */
+            uint64_t code = 0;
+            if (c->kind != CT_CMD_ALERT || c->n_items == 0 || c->items[0].target.uri == NULL ||
+                c->data == NULL || ct_uint_parse(c->data, &code) != CT_OK || code < 200 || code > 210)
                 continue;
             set_var_if(e, "alert.code", c->data);
             set_var_if(e, "client.db", c->items[0].source.uri);
@@ -385,6 +391,15 @@ static int run_step(struct eng *e, const struct ct_scn_step *st, struct ct_resul
         if (st->n_args > 0)
             return eng_error(e, st->line, "session settings are for a client SUT; this SUT is a server");
         return new_session(e);
+    case CT_SCN_HANGUP:
+        if (e->role != CT_SCN_ROLE_CLIENT)
+            return eng_error(e, st->line, "hangup is for a client SUT: it closes its pending request");
+        if (!e->request_pending)
+            return eng_error(e, st->line, "hangup: no request from the client is pending");
+        e->request_pending = false;
+        eng_record_note(e, "conftest hung up on the client's request");
+        return ct_peer_answer(e->peer, NULL, 0, NULL) == CT_OK ? CT_OK
+                                                                 : eng_error(e, st->line, "the client's request is gone");
     case CT_SCN_SLEEP: {
         unsigned long ms = strtoul(st->args[0], NULL, 10);
         if (ms > 60000)

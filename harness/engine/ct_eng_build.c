@@ -10,6 +10,7 @@
 #include "engine/ct_eng_int.h"
 
 #include "base/ct_b64.h"
+#include "crypto/ct_cipher.h"
 #include "syncml/ct_auth.h"
 #include "syncml/ct_build.h"
 #include "syncml/ct_view.h"
@@ -322,6 +323,35 @@ static int do_statuses(struct eng *e, struct ct_msg *m, const struct ct_scn_dir 
     return CT_OK;
 }
 
+/* chal basic|md5: a challenge in the Status of the SyncHdr this message carries (after
+ * `statuses`), md5 with a fresh NextNonce -- which conftest then checks the client's next
+ * credential against. */
+static int do_chal(struct eng *e, struct ct_msg *m, const struct ct_scn_dir *d)
+{
+    xmlNode *body = ct_msg_body_node(m);
+    for (xmlNode *st = body != NULL ? body->children : NULL; st != NULL; st = st->next) {
+        if (st->type != XML_ELEMENT_NODE || strcmp((const char *)st->name, "Status") != 0)
+            continue;
+        bool hdr = false;
+        for (xmlNode *c = st->children; c != NULL; c = c->next)
+            if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "Cmd") == 0) {
+                xmlChar *t = xmlNodeGetContent(c);
+                hdr = t != NULL && strcmp((const char *)t, "SyncHdr") == 0;
+                xmlFree(t);
+            }
+        if (!hdr)
+            continue;
+        uint8_t nonce[16];
+        bool md5 = strcmp(d->args[0], "md5") == 0;
+        if (md5 && ct_random(nonce, sizeof(nonce)) != CT_OK)
+            return CT_ERR_INTERNAL;
+        return ct_auth_chal_add(st, md5 ? CT_AUTH_MD5 : CT_AUTH_BASIC, md5 ? nonce : NULL, md5 ? sizeof(nonce) : 0) != NULL
+                   ? CT_OK
+                   : CT_ERR_NOMEM;
+    }
+    return eng_error(e, d->line, "chal: the message has no Status for the SyncHdr (put `statuses` before it)");
+}
+
 /* Number every CmdID 1, 2, ... in document order. */
 static void renumber(struct ct_msg *m)
 {
@@ -519,7 +549,7 @@ static bool is_structural(const char *name)
 {
     return strcmp(name, "set") == 0 || strcmp(name, "remove") == 0 || strcmp(name, "add") == 0 ||
            strcmp(name, "auth") == 0 || strcmp(name, "statuses") == 0 || strcmp(name, "offer") == 0 ||
-           strcmp(name, "select") == 0 || strcmp(name, "caps") == 0;
+           strcmp(name, "select") == 0 || strcmp(name, "caps") == 0 || strcmp(name, "chal") == 0;
 }
 
 /* A directive with its arguments expanded (offer text= is expanded by the offer itself). */
@@ -648,6 +678,10 @@ int eng_build(struct eng *e, const struct ct_scn_step *st, struct ct_buf *out, c
                 enc = CT_ENC_WBXML;
             else
                 rc = eng_error(e, d->line, "encoding: xml or wbxml");
+        } else if (strcmp(d->name, "chal") == 0) {
+            rc = ct_msg_reindex(m);
+            if (rc == CT_OK)
+                rc = do_chal(e, m, d);
         } else if (strcmp(d->name, "content-type") == 0) {
             ctype_override = st->dirs[i].args[0];
         }

@@ -239,10 +239,15 @@ static bool judge_dir(struct eng *e, const struct ct_scn_dir *d, char *why, size
     if (strcmp(n, "message") == 0)
         return e->in != NULL || say(why, size, d, "not a SyncML message: %s", e->in_error);
     if (strcmp(n, "end") == 0) {
+        /* A crash (killed by a signal, 128+n) is never a clean failure. */
+        bool crashed = o->exit_status >= 128;
         if (d->n_args == 0 || strcmp(d->args[0], "any") == 0)
             return true;
-        bool ok = strcmp(d->args[0], "ok") == 0 ? o->exit_status == 0 : o->exit_status != 0;
-        return ok || say(why, size, d, "the client ended with exit status %d", o->exit_status);
+        bool ok = strcmp(d->args[0], "ok") == 0        ? o->exit_status == 0
+                  : strcmp(d->args[0], "crashed") == 0 ? crashed
+                                                       : o->exit_status != 0 && !crashed;
+        return ok || say(why, size, d, "the client ended with exit status %d%s", o->exit_status,
+                         crashed ? " (a crash)" : "");
     }
     if (strcmp(n, "max-size") == 0) {
         unsigned long max = strtoul(d->args[0], NULL, 10);
@@ -349,6 +354,11 @@ static bool judge_dir(struct eng *e, const struct ct_scn_dir *d, char *why, size
         }
         eng_xpath_done(&x);
         return ok || say(why, size, d, "%s", got);
+    }
+    if (strcmp(n, "encoding") == 0) {
+        enum ct_enc want = strcmp(d->args[0], "wbxml") == 0 ? CT_ENC_WBXML : CT_ENC_XML;
+        return ct_msg_encoding(e->in) == want ||
+               say(why, size, d, "it came in %s", ct_msg_encoding(e->in) == CT_ENC_WBXML ? "WBXML" : "XML");
     }
     if (strcmp(n, "final") == 0)
         return ct_msg_body(e->in)->final || say(why, size, d, "no Final");

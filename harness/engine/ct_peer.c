@@ -584,16 +584,27 @@ int ct_peer_session_start(struct ct_peer *p, const struct ct_peer_session *s, st
             argv[n++] = "--add";
             argv[n++] = files[i];
         }
+        char algs[256];
+        snprintf(algs, sizeof(algs), "%s", s->algs != NULL ? s->algs : "");
+        for (char *save = NULL, *a = strtok_r(algs, ",", &save); a != NULL && n < 80; a = strtok_r(NULL, ",", &save)) {
+            argv[n++] = "--alg";
+            argv[n++] = a;
+        }
+        if (s->kt != NULL) {
+            argv[n++] = "--kt";
+            argv[n++] = (char *)s->kt;
+        }
         n = add_bugs(argv, n, sizeof(argv) / sizeof(argv[0]) - 1, c, "client");
         argv[n] = NULL;
         p->session_pid = spawn(argv, NULL, p->log, NULL);
     } else {
         char items[8];
         snprintf(items, sizeof(items), "%u", n_items);
-        const char *names[] = {"url", "user", "password", "db", "mode", "auth", "profile", "data", "items"};
+        const char *names[] = {"url", "user", "password", "db", "mode", "auth", "profile", "data", "items",
+                               "algs", "kt"};
         const char *values[] = {p->url, sut->user, password, sut->db, mode,
                                 s->auth != NULL ? s->auth : "md5", s->profile != NULL ? s->profile : "off",
-                                data, items};
+                                data, items, s->algs != NULL ? s->algs : "", s->kt != NULL ? s->kt : ""};
         struct ct_buf cmd;
         ct_buf_init(&cmd, 8192);
         int rc = expand_cmd(&cmd, sut->sync_cmd, names, values, sizeof(names) / sizeof(names[0]), diag);

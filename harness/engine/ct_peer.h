@@ -74,6 +74,8 @@ struct ct_peer_session {
     const char *server_cert; /* pre-configured: the file the client is given */
     const char *ca;          /* download: the CA file */
     unsigned items;          /* local items to add before this session (first session only) */
+    const char *algs;        /* the algorithms it offers, comma-separated (NULL: its default) */
+    const char *kt;          /* its key transport (NULL: its default) */
     bool wbxml;
 };
 

@@ -57,14 +57,26 @@ struct ct_sut_config *ct_sut_builtin(enum ct_scn_role role)
     c->role = role;
     c->builtin = true;
     c->encoding = CT_ENC_XML;
-    c->claims = calloc(1, sizeof(char *));
+    /* What the reference implements (ct_enc_policy_default and the DS core): an honest
+     * conformance statement, so that a scenario for something it does not do is not applicable
+     * rather than red. */
+    static const char *const claims[] = {
+        "ds", "ds.*", "enc", "enc.aes128-gcm", "enc.aes256-gcm", "enc.aes128-cbc-hs256",
+        "enc.aes192-cbc-hs256", "enc.aes256-cbc-hs256", "enc.rsa-oaep-sha256", "enc.required",
+        "enc.download",
+    };
+    size_t nc = sizeof(claims) / sizeof(claims[0]);
+    c->claims = calloc(nc, sizeof(char *));
     bool ok = c->claims != NULL && set_str(&c->name, role == CT_SCN_ROLE_SERVER
                                                          ? "conftest reference server (builtin)"
                                                          : "conftest reference client (builtin)") &&
               set_str(&c->user, "test") && set_str(&c->password, "test") &&
               set_str(&c->db, "contacts") && set_str(&c->device_id, "conftest-harness") &&
-              set_str(&c->pki, "2048") && (c->claims[0] = dup_str("*")) != NULL;
-    c->n_claims = c->claims != NULL && c->claims[0] != NULL ? 1 : 0;
+              set_str(&c->pki, "2048");
+    for (size_t i = 0; ok && i < nc; i++) {
+        ok = (c->claims[i] = dup_str(claims[i])) != NULL;
+        c->n_claims += ok;
+    }
     if (!ok) {
         ct_sut_free(c);
         return NULL;

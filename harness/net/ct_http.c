@@ -241,6 +241,11 @@ static int perform(struct ct_http_client *c, const char *url, struct curl_slist 
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->cfg.timeout_ms);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* One connection per request: libcurl silently sends a request again when a reused
+     * connection turns out closed, and a test tool must never send anything it did not decide
+     * to (nor hide that a peer hung up). */
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
     if (c->cfg.ca_file != NULL)
         curl_easy_setopt(h, CURLOPT_CAINFO, c->cfg.ca_file);
     if (c->cfg.insecure) {

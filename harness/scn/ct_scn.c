@@ -130,6 +130,8 @@ static const char *const param_keys[] = {
     "client-profile", /* off | pre-configured | download: how the client SUT uses the profile */
     "client-password",/* the password the client SUT is configured with */
     "client-auth",    /* basic | md5: what the client SUT sends first */
+    "client-algs",    /* the algorithms the client SUT offers, comma-separated */
+    "client-kt",      /* the key transport the client SUT wraps with */
     "pki",            /* the certificate conftest-as-server presents: vectors/pki/server-NAME */
     "server-auth",    /* basic | md5: what the server SUT challenges for */
     "server-require-profile", /* yes: the server SUT refuses plain sessions */
@@ -151,6 +153,7 @@ static const struct keyword send_dirs[] = {
     {"statuses", 0, 16},    /* statuses [CMD=CODE]... [hdr-only]: a Status for each command received */
     {"encoding", 1, 1},     /* xml | wbxml */
     {"content-type", 1, 1}, /* the HTTP Content-Type, as given */
+    {"chal", 1, 1},         /* chal basic|md5: a challenge in the SyncHdr's Status (fresh nonce) */
 };
 
 static const struct keyword expect_dirs[] = {
@@ -172,6 +175,7 @@ static const struct keyword expect_dirs[] = {
     {"no-final", 0, 0},
     {"message", 0, 0},       /* any well-formed SyncML message */
     {"max-size", 1, 1},      /* max-size BYTES: the encoded message is at most this long */
+    {"encoding", 1, 1},      /* encoding xml|wbxml: the encoding it came in */
     {"malformed", 0, 0},     /* a body that is not a well-formed SyncML message */
     {"closed", 0, 0},        /* the connection closed without an answer */
     {"timeout", 0, 0},       /* nothing within the step's timeout */
@@ -278,14 +282,15 @@ static const struct arg_rule arg_rules[] = {
     {"encoding", 0, "xml|wbxml"},
     {"mutate", 0, "field|key|bytes"},
     {"status", -1, "count"},
-    {"end", 0, "ok|failed|any"},
+    {"end", 0, "ok|failed|crashed|any"},
+    {"chal", 0, "basic|md5"},
     {"offered", -1, "alg|kt|parts"},
     {"cred", 0, "none|ok|bad"},
     {"cred", 1, "basic|md5|clear"},
     {"encrypted", 0, "cred|devinf|data"},
     {"encrypted", 1, "cred|devinf|data"},
     {"encrypted", 2, "cred|devinf|data"},
-    {"session", -1, "mode|password|auth|profile|items"},
+    {"session", -1, "mode|password|auth|profile|items|algs|kt"},
 };
 
 static bool word_in(const char *w, size_t len, const char *words)
@@ -468,7 +473,7 @@ static int header_line(struct parser *p, const char *key, const char *value)
     return CT_ERR_INTERNAL;
 }
 
-static const char *verb_names[] = {"send", "expect", "session", "resend", "sleep", "set"};
+static const char *verb_names[] = {"send", "expect", "session", "resend", "sleep", "set", "hangup"};
 
 static bool is_step(const char *word)
 {
@@ -493,7 +498,7 @@ static int step_line(struct parser *p, const char *text)
     if (verb < 0) {
         int rc = find_kw(header_keys, N_OF(header_keys), toks[0]) != NULL
                      ? perr(p, "header '%s' after the first step", toks[0])
-                     : perr(p, "'%s' is not a step (send, expect, session, resend, sleep, set, or)", toks[0]);
+                     : perr(p, "'%s' is not a step (send, expect, session, resend, sleep, set, hangup, or)", toks[0]);
         for (int i = 0; i < n; i++)
             free(toks[i]);
         return rc;
@@ -518,8 +523,8 @@ static int step_line(struct parser *p, const char *text)
     }
     for (size_t i = 0; i < st->n_args; i++)
         st->args[i] = toks[i + 1];
-    static const unsigned min_args[] = {1, 0, 0, 1, 1, 2};
-    static const unsigned max_args[] = {1, 0, 16, 1, 1, 2};
+    static const unsigned min_args[] = {1, 0, 0, 1, 1, 2, 0};
+    static const unsigned max_args[] = {1, 0, 16, 1, 1, 2, 0};
     if (st->n_args < min_args[verb] || st->n_args > max_args[verb])
         return perr(p, "'%s' takes %s", verb_names[verb],
                     verb == CT_SCN_SEND     ? "one template name"
@@ -527,7 +532,8 @@ static int step_line(struct parser *p, const char *text)
                     : verb == CT_SCN_SESSION ? "key=value settings"
                     : verb == CT_SCN_RESEND ? "the number of an earlier message we sent"
                     : verb == CT_SCN_SLEEP  ? "milliseconds"
-                                            : "a name and a value");
+                    : verb == CT_SCN_SET    ? "a name and a value"
+                                            : "no arguments");
     if (verb == CT_SCN_EXPECT) {
         struct ct_scn_alt *a = push((void **)&st->alts, &st->n_alts, sizeof(*a), 16);
         if (a == NULL)

@@ -45,6 +45,7 @@ enum ct_scn_verb {
     CT_SCN_RESEND,   /* resend N: send the exact bytes of our N-th message again */
     CT_SCN_SLEEP,    /* sleep MS */
     CT_SCN_SET,      /* set NAME VALUE: a variable */
+    CT_SCN_HANGUP,   /* hangup: close the client's pending request without an answer */
 };
 
 struct ct_scn_step {
