@@ -233,7 +233,7 @@ int cmd_serve(int argc, char **argv)
         char guid[32];
         int rc = ct_buf_read_file(&b, adds[i]);
         if (rc == CT_OK)
-            rc = ct_sstore_add(store, cfg.dbs[0], NULL, b.data, b.len, guid);
+            rc = ct_sstore_add(store, cfg.dbs[0], "text/vcard", b.data, b.len, guid);
         ct_buf_cleanup(&b);
         if (rc != CT_OK) {
             cli_error("serve", "--add %s: %s", adds[i], rc == CT_ERR_IO ? strerror(errno) : ct_strerror(rc));

@@ -487,6 +487,7 @@ int ct_eng_run(const struct ct_scn *scn, const struct ct_eng_config *cfg, struct
     if (rc == CT_OK && e->peer != NULL) {
         const char *vals[][2] = {{"user", cfg->sut->user},
                                  {"db", cfg->sut->db},
+                                 {"db2", cfg->sut->db2},
                                  {"device", cfg->sut->device_id},
                                  {"maxmsgsize", "65536"},
                                  {"maxobjsize", "4194304"}};

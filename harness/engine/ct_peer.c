@@ -396,7 +396,7 @@ static int start_inprocess_server(struct ct_peer *p, struct ct_diag *diag)
     for (unsigned i = 0; rc == CT_OK && i < c->server_items && i < 16; i++) {
         char item[256], guid[32];
         server_item(i + 1, item, sizeof(item));
-        rc = ct_sstore_add(p->store, sc->dbs[0], NULL, (const uint8_t *)item, strlen(item), guid);
+        rc = ct_sstore_add(p->store, sc->dbs[0], "text/vcard", (const uint8_t *)item, strlen(item), guid);
     }
     struct ct_serve_config cfg = {.listen = "127.0.0.1:0", .quiet = true};
     if (rc == CT_OK)

@@ -71,8 +71,8 @@ struct ct_sut_config *ct_sut_builtin(enum ct_scn_role role)
                                                          ? "conftest reference server (builtin)"
                                                          : "conftest reference client (builtin)") &&
               set_str(&c->user, "test") && set_str(&c->password, "test") &&
-              set_str(&c->db, "contacts") && set_str(&c->device_id, "conftest-harness") &&
-              set_str(&c->pki, "2048");
+              set_str(&c->db, "contacts") && set_str(&c->db2, "calendar") &&
+              set_str(&c->device_id, "conftest-harness") && set_str(&c->pki, "2048");
     for (size_t i = 0; ok && i < nc; i++) {
         ok = (c->claims[i] = dup_str(claims[i])) != NULL;
         c->n_claims += ok;
@@ -127,6 +127,7 @@ static int parse_line(struct ct_sut_config *c, const char *key, const char *valu
                  : strcmp(key, "user") == 0      ? &c->user
                  : strcmp(key, "password") == 0 ? &c->password
                  : strcmp(key, "db") == 0        ? &c->db
+                 : strcmp(key, "db2") == 0       ? &c->db2
                  : strcmp(key, "device-id") == 0 ? &c->device_id
                  : strcmp(key, "server-cert") == 0 ? &c->server_cert
                  : strcmp(key, "pki") == 0       ? &c->pki
@@ -222,7 +223,8 @@ int ct_sut_load(struct ct_sut_config **out, const char *path, struct ct_diag *di
         c->dir = slash != NULL ? strndup(path, (size_t)(slash - path)) : dup_str(".");
         c->encoding = CT_ENC_XML;
         if (c->dir == NULL || !set_str(&c->user, "test") || !set_str(&c->password, "test") ||
-            !set_str(&c->db, "contacts") || !set_str(&c->device_id, "conftest-harness") ||
+            !set_str(&c->db, "contacts") || !set_str(&c->db2, "calendar") ||
+            !set_str(&c->device_id, "conftest-harness") ||
             !set_str(&c->pki, "2048"))
             rc = CT_ERR_NOMEM;
     }
@@ -272,7 +274,7 @@ void ct_sut_free(struct ct_sut_config *c)
     if (c == NULL)
         return;
     char **strs[] = {&c->file, &c->dir, &c->name, &c->url, &c->sync_cmd, &c->reset_cmd, &c->user,
-                     &c->password, &c->db, &c->device_id, &c->server_cert, &c->pki};
+                     &c->password, &c->db, &c->db2, &c->device_id, &c->server_cert, &c->pki};
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
         free(*strs[i]);
     for (size_t i = 0; i < c->n_claims; i++)

@@ -38,6 +38,7 @@ struct ct_sut_config {
     char *reset_cmd;        /* before each scenario */
     char *user, *password;
     char *db;               /* the SUT's name for the contacts database */
+    char *db2;              /* a second database of the SUT (scenarios that sync two) */
     char *device_id;        /* conftest's SyncHdr Source when it is the client */
     enum ct_enc encoding;   /* conftest's messages (the SUT answers as it likes) */
     unsigned timeout_ms;    /* per step */

@@ -164,7 +164,19 @@ static struct session *route(struct ct_server *srv, const struct ct_request *req
 xmlNode *srv_status(struct turn *t, const struct ct_cmd *c, const char *target_ref,
                     const char *source_ref, unsigned code)
 {
-    return ct_build_status(t->rep, t->msg_ref, c->cmd_id, c->name, target_ref, source_ref, code);
+    xmlNode *st = ct_build_status(t->rep, t->msg_ref, c->cmd_id, c->name, target_ref, source_ref, code);
+    /* NoResp (RepPro: the sender wants no Status for this command): the Status is built, so
+     * that callers can go on filling it, and kept out of the reply. */
+    if (st != NULL && c->no_resp) {
+        xmlUnlinkNode(st);
+        if (t->unsent == NULL)
+            t->unsent = xmlNewNode(NULL, (const xmlChar *)"unsent");
+        if (t->unsent == NULL || xmlAddChild(t->unsent, st) == NULL) {
+            xmlFreeNode(st);
+            return NULL;
+        }
+    }
+    return st;
 }
 
 static int start_reply(struct turn *t)
@@ -642,6 +654,7 @@ int ct_server_handle(struct ct_server *srv, const struct ct_request *req, struct
     }
     free(t.fields);
     ct_msg_free(t.rep);
+    xmlFreeNode(t.unsent);
     ct_msg_free(m);
     if (rc == CT_ERR_NOMEM || rc == CT_ERR_IO || rc == CT_ERR_INTERNAL)
         return rc;

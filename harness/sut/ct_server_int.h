@@ -76,6 +76,7 @@ struct turn {
     const char *msg_ref;        /* the request's MsgID */
     struct ct_enc_outcome *fields; /* what opening the request's fields gave */
     size_t n_fields;
+    xmlNode *unsent;            /* Statuses of NoResp commands: built, then left out of the reply */
 };
 
 /* ct_server_sync.c */
