@@ -25,6 +25,11 @@
 #define CT_PACK_BASE_COST 900u
 /* What one Status costs. */
 #define CT_PACK_STATUS_COST 260u
+/* ct_pack_used is what message m costs as it stands, measured (its compact XML, which is never
+ * shorter than its WBXML), plus room for Final and closing tags. */
+struct ct_msg;
+size_t ct_pack_used(const struct ct_msg *m);
+
 /* The smallest chunk worth sending. */
 #define CT_PACK_MIN_CHUNK 64u
 

@@ -569,12 +569,36 @@ static bool sends_sync(const struct db_state *d)
 }
 
 /* Pack the next message of Pkg#4; *final when everything has gone. */
+/* Remove the Sync commands that carry no change (an attempt that packed nothing). */
+static void drop_empty_syncs(struct ct_msg *m)
+{
+    xmlNode *body = ct_msg_body_node(m);
+    xmlNode *n = body != NULL ? body->children : NULL;
+    while (n != NULL) {
+        xmlNode *next = n->next;
+        if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, "Sync") == 0) {
+            bool changes = false;
+            for (xmlNode *c = n->children; c != NULL; c = c->next)
+                changes = changes || (c->type == XML_ELEMENT_NODE && (strcmp((const char *)c->name, "Add") == 0 ||
+                                                                      strcmp((const char *)c->name, "Replace") == 0 ||
+                                                                      strcmp((const char *)c->name, "Delete") == 0));
+            if (!changes) {
+                xmlUnlinkNode(n);
+                xmlFreeNode(n);
+            }
+        }
+        n = next;
+    }
+}
+
 static int emit(struct turn *t, bool *final)
 {
     struct session *s = t->s;
     bool ignore = ct_bug_on(&t->srv->cfg.bugs, CT_BUG_IGNORE_MAXMSGSIZE);
     size_t limit = s->peer_msg != 0 && !ignore ? s->peer_msg : SIZE_MAX / 4;
-    size_t used = CT_PACK_BASE_COST + CT_PACK_STATUS_COST * ct_msg_body(t->rep)->n_cmds;
+    /* What the reply already holds (header, statuses), measured rather than guessed: a guess
+     * high enough for every case leaves no room for data under a small MaxMsgSize. */
+    size_t used = ct_pack_used(t->rep);
     for (;;) {
         size_t budget = limit > used ? limit - used : 0;
         bool any = false, done = true;
@@ -595,11 +619,15 @@ static int emit(struct turn *t, bool *final)
             *final = done;
         if (done || any)
             return CT_OK;
-        /* Nothing fitted: the client's MaxMsgSize is below what one command needs. */
+        /* Nothing fitted: the client's MaxMsgSize is below what one command needs. The empty
+         * Syncs of this attempt go; the next attempt starts afresh. */
         if (ct_bug_on(&t->srv->cfg.bugs, CT_BUG_HANG_TINY_MSGSIZE))
             continue; /* the defect: try again, for ever */
+        drop_empty_syncs(t->rep);
+        for (size_t i = 0; i < s->n_dbs; i++)
+            s->dbs[i].announced = false;
         /* Rather than stall, send one minimal chunk over the limit. */
-        limit = used + 4 * CT_PACK_MIN_CHUNK + 2000;
+        limit = used + 600 + 2 * CT_PACK_MIN_CHUNK;
     }
 }
 
