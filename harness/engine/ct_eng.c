@@ -548,6 +548,7 @@ int ct_eng_run(const struct ct_scn *scn, const struct ct_eng_config *cfg, struct
 
     ct_msg_free(e->in);
     free(e->fields);
+    free(e->ivs);
     ct_outcome_cleanup(&e->out);
     eng_crypto_cleanup(e);
     eng_vars_free(e);

@@ -481,6 +481,36 @@ int eng_crypto_receive(struct eng *e)
     free(e->fields);
     e->fields = NULL;
     e->n_fields = 0;
+    /* The IV (or nonce) of every sealed field, before opening replaces its text. */
+    e->first_iv_of_msg = e->n_ivs;
+    struct ct_enc_field *sealed = NULL;
+    size_t n_sealed = 0;
+    if (ct_enc_msg_fields(e->in, CT_ENC_PART_CRED | CT_ENC_PART_DEVINF | CT_ENC_PART_DATA, &sealed, &n_sealed) == CT_OK) {
+        for (size_t i = 0; i < n_sealed && e->n_ivs < 4096; i++) {
+            if (!sealed[i].marked || sealed[i].data == NULL)
+                continue;
+            xmlChar *t = xmlNodeGetContent(sealed[i].data);
+            uint8_t *ef = NULL;
+            size_t len = 0;
+            struct ct_enc_ef parts;
+            if (t != NULL && ct_b64_decode(&ef, &len, (const char *)t) == CT_OK && ct_enc_ef_split(ef, len, &parts) == CT_OK &&
+                parts.iv_len <= 39) {
+                if (e->n_ivs % 64 == 0) {
+                    void *v = realloc(e->ivs, (e->n_ivs + 64) * sizeof(*e->ivs));
+                    if (v != NULL)
+                        e->ivs = v;
+                }
+                if (e->n_ivs % 64 != 0 || e->ivs != NULL) {
+                    e->ivs[e->n_ivs].part = sealed[i].part;
+                    hex_encode(parts.iv, parts.iv_len, e->ivs[e->n_ivs].hex);
+                    e->n_ivs++;
+                }
+            }
+            free(ef);
+            xmlFree(t);
+        }
+    }
+    free(sealed);
     enum ct_enc_dir dir = e->role == CT_SCN_ROLE_SERVER ? CT_ENC_S2C : CT_ENC_C2S;
     int rc = ct_enc_msg_open(c->keyed ? &c->keys : NULL, e->in, dir, &e->fields, &e->n_fields);
     if (rc != CT_OK)

@@ -92,6 +92,13 @@ struct eng {
     int cred_state;                  /* client SUT: ENG_CRED_* */
     bool request_pending;            /* client SUT: a request waits for conftest's answer */
 
+    /* IVs and nonces of the sealed fields received in this scenario (distinct-ivs). */
+    struct {
+        unsigned part;
+        char hex[80];
+    } *ivs;
+    size_t n_ivs, first_iv_of_msg;
+
     struct eng_sent sent[ENG_MAX_SENT];
     size_t n_sent;
 

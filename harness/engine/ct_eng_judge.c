@@ -437,6 +437,27 @@ static bool judge_dir(struct eng *e, const struct ct_scn_dir *d, char *why, size
             return say(why, size, d, "%zu of %zu fields were not opened (no session keys)", n_all - seen, n_all);
         return seen > 0 || say(why, size, d, "no such field in the message");
     }
+    if (strcmp(n, "distinct-ivs") == 0) {
+        /* ENC-BIND-3/5: every sealed field of this message (of these parts) has an IV or nonce
+         * no other field received in this scenario had. */
+        unsigned want = 0;
+        for (size_t i = 0; i < d->n_args; i++)
+            want |= strcmp(d->args[i], "cred") == 0 ? CT_ENC_PART_CRED
+                    : strcmp(d->args[i], "devinf") == 0 ? CT_ENC_PART_DEVINF : CT_ENC_PART_DATA;
+        if (want == 0)
+            want = CT_ENC_PART_CRED | CT_ENC_PART_DEVINF | CT_ENC_PART_DATA;
+        size_t mine = 0;
+        for (size_t i = e->first_iv_of_msg; i < e->n_ivs; i++) {
+            if (!(e->ivs[i].part & want))
+                continue;
+            mine++;
+            for (size_t k = 0; k < e->n_ivs; k++)
+                if (k != i && strcmp(e->ivs[k].hex, e->ivs[i].hex) == 0)
+                    return say(why, size, d, "the IV %s of a %s field was used before", e->ivs[i].hex,
+                               ct_enc_part_name(e->ivs[i].part));
+        }
+        return mine > 0 || say(why, size, d, "no sealed field to look at");
+    }
     if (strcmp(n, "cred") == 0) {
         const char *want = d->args[0];
         int st = e->cred_state;

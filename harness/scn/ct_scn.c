@@ -166,6 +166,7 @@ static const struct keyword expect_dirs[] = {
     {"capture", 2, 64},      /* capture NAME EXPR */
     {"encrypted", 1, 3},     /* encrypted PART...: every field of these parts came sealed and opened */
     {"clear", 0, 0},         /* no field carries the marker */
+    {"distinct-ivs", 0, 3},  /* distinct-ivs [PART...]: no IV or nonce seen twice in the scenario */
     {"selection", 0, 0},     /* a valid selection for our offer (ENC-NEG-6/7) */
     {"no-selection", 0, 0},
     {"caps", 0, 1},          /* caps [required]: a capability list */
@@ -290,6 +291,9 @@ static const struct arg_rule arg_rules[] = {
     {"encrypted", 0, "cred|devinf|data"},
     {"encrypted", 1, "cred|devinf|data"},
     {"encrypted", 2, "cred|devinf|data"},
+    {"distinct-ivs", 0, "cred|devinf|data"},
+    {"distinct-ivs", 1, "cred|devinf|data"},
+    {"distinct-ivs", 2, "cred|devinf|data"},
     {"session", -1, "mode|password|auth|profile|items|algs|kt"},
 };
 

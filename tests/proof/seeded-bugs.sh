@@ -66,4 +66,5 @@ done
 
 echo "proof: $((n - failed))/$n checks passed"
 echo "mutation score: $caught/$total"
+[ "$caught" -eq "$total" ] || failed=$((failed + 1))
 [ "$failed" -eq 0 ]
