@@ -35,6 +35,8 @@ static const char serve_usage[] =
     "  --profile-key FILE     the profile: the server's RSA private key (PEM)\n"
     "  --profile-cert FILE    the profile: its certificate chain (PEM, server first)\n"
     "  --require-profile      refuse sessions without the profile (406)\n"
+    "  --alg NAME             an algorithm it accepts (repeatable, preferred first; default\n"
+    "                         aes256-gcm, aes128-gcm and the CBC-HS256 modes)\n"
     "  --tls-cert FILE, --tls-key FILE  serve HTTPS with this certificate and key\n"
     "  --bug NAME             switch a seeded bug on (repeatable; see --list-bugs)\n"
     "  --list-bugs            print the seeded bugs, one per line, and exit\n"
@@ -47,7 +49,7 @@ static const char serve_usage[] =
 enum {
     OPT_LISTEN = OPT_FIRST_PRIVATE, OPT_DATA, OPT_USER, OPT_PASSWORD, OPT_AUTH, OPT_DB, OPT_MSGSIZE,
     OPT_PKEY, OPT_PCERT, OPT_REQUIRE, OPT_TLS_CERT, OPT_TLS_KEY, OPT_BUG, OPT_LIST_BUGS, OPT_LOG,
-    OPT_DUMP, OPT_ADD,
+    OPT_DUMP, OPT_ADD, OPT_ALG,
 };
 
 static volatile sig_atomic_t stop;
@@ -95,6 +97,7 @@ int cmd_serve(int argc, char **argv)
         {"log", no_argument, NULL, OPT_LOG},
         {"dump", required_argument, NULL, OPT_DUMP},
         {"add", required_argument, NULL, OPT_ADD},
+        {"alg", required_argument, NULL, OPT_ALG},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -102,7 +105,7 @@ int cmd_serve(int argc, char **argv)
     ct_server_config_default(&cfg);
     const char *listen = "127.0.0.1:8080", *data = "conftest-data/server";
     const char *pkey = NULL, *pcert = NULL, *tls_cert = NULL, *tls_key = NULL, *dump_dir = NULL;
-    bool dbs_given = false;
+    bool dbs_given = false, algs_given = false;
     const char *adds[256];
     size_t n_adds = 0;
     int opt;
@@ -144,6 +147,19 @@ int cmd_serve(int argc, char **argv)
         case OPT_PKEY: pkey = optarg; break;
         case OPT_PCERT: pcert = optarg; break;
         case OPT_REQUIRE: cfg.policy.required = true; break;
+        case OPT_ALG: {
+            const struct ct_enc_alg *a = ct_enc_alg_by_name(optarg, strlen(optarg));
+            if (a == NULL || a->grade == CT_ENC_INSECURE) {
+                cli_error("serve", "--alg: '%s' is not an algorithm of the profile it may accept", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            if (!algs_given)
+                cfg.policy.n_algs = 0;
+            algs_given = true;
+            if (cfg.policy.n_algs < CT_ENC_MAX_ALGS)
+                cfg.policy.algs[cfg.policy.n_algs++] = a->id;
+            break;
+        }
         case OPT_TLS_CERT: tls_cert = optarg; break;
         case OPT_TLS_KEY: tls_key = optarg; break;
         case OPT_BUG: {

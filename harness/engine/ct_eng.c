@@ -479,6 +479,7 @@ int ct_eng_run(const struct ct_scn *scn, const struct ct_eng_config *cfg, struct
         .server_require_profile = ct_scn_param(scn, "server-require-profile") != NULL &&
                                   strcmp(ct_scn_param(scn, "server-require-profile"), "yes") == 0,
         .server_max_msg = param_uint(scn, "server-max-msg-size"),
+        .server_algs = ct_scn_param(scn, "server-algs"),
         .cert_pem = e->crypto.our_pem,
     };
     struct ct_diag d = {0};

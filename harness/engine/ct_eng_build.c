@@ -562,7 +562,7 @@ static int expand_dir(struct eng *e, const struct ct_scn_dir *d, struct ct_scn_d
             store[i] = strdup(d->args[i]);
         } else {
             struct ct_buf b;
-            ct_buf_init(&b, ENG_VAR_MAX + 4096);
+            ct_buf_init(&b, ENG_REPEAT_MAX + ENG_VAR_MAX);
             if (eng_expand(e, d->args[i], false, &b, d->name, d->line) != CT_OK) {
                 ct_buf_cleanup(&b);
                 for (size_t k = 0; k < i; k++)
@@ -640,6 +640,13 @@ int eng_build(struct eng *e, const struct ct_scn_step *st, struct ct_buf *out, c
                 struct ct_diag dg = {0};
                 rc = ct_msg_reindex(m);
                 size_t bad_pad = arg_of(d, "bad-padding") != NULL ? strtoul(arg_of(d, "bad-padding"), NULL, 10) : 0;
+                if (arg_of(d, "ignore-limit") != NULL) {
+                    /* A lever (ENC-ALG-4): conftest seals past its own 3DES budget, to see the
+                     * receiver enforce its own. */
+                    struct ct_enc_dirkeys *k = &e->crypto.keys.dir[e->role == CT_SCN_ROLE_SERVER ? CT_ENC_C2S : CT_ENC_S2C];
+                    k->blocks = 0;
+                    k->exhausted = false;
+                }
                 int src = rc == CT_OK ? ct_enc_msg_seal_ex(&e->crypto.keys, m,
                                                            e->role == CT_SCN_ROLE_SERVER ? CT_ENC_C2S : CT_ENC_S2C,
                                                            bad_pad, &dg)

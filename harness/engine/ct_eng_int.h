@@ -19,6 +19,7 @@
 #define ENG_MAX_SENT 64
 #define ENG_MAX_SECRETS 1024
 #define ENG_VAR_MAX (64u * 1024u)
+#define ENG_REPEAT_MAX (8u << 20) /* ${repeat:...}: big items for data limits (ENC-ALG-4) */
 
 struct eng_var {
     char *name;

@@ -102,8 +102,8 @@ int eng_expand(struct eng *e, const char *text, bool xml_escape, struct ct_buf *
         if (strncmp(name, "repeat:", 7) == 0) {
             char *colon = strchr(name + 7, ':');
             unsigned long times = strtoul(name + 7, NULL, 10);
-            if (colon == NULL || colon[1] == '\0' || times == 0 || times * strlen(colon + 1) > (1u << 20))
-                return eng_error(e, line, "%s: ${repeat:N:TEXT} with N * |TEXT| up to 1 MiB", what);
+            if (colon == NULL || colon[1] == '\0' || times == 0 || times * strlen(colon + 1) > ENG_REPEAT_MAX)
+                return eng_error(e, line, "%s: ${repeat:N:TEXT} with N * |TEXT| up to 8 MiB", what);
             for (unsigned long k = 0; k < times && rc == CT_OK; k++)
                 rc = xml_escape ? append_escaped(out, colon + 1) : ct_buf_append_str(out, colon + 1);
             p = end;

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* pipe2 */
 #include "engine/ct_peer.h"
 
+#include "crypto/ct_enc.h"
 #include "crypto/ct_enc_cert.h"
 #include "net/ct_http.h"
 #include "serve/ct_serve.h"
@@ -314,6 +315,12 @@ static int start_builtin_server(struct ct_peer *p, struct ct_diag *diag)
         argv[n++] = "--max-msg-size";
         argv[n++] = maxmsg;
     }
+    char algs[256];
+    snprintf(algs, sizeof(algs), "%s", c->server_algs != NULL ? c->server_algs : "");
+    for (char *save = NULL, *a = strtok_r(algs, ",", &save); a != NULL && n < 60; a = strtok_r(NULL, ",", &save)) {
+        argv[n++] = "--alg";
+        argv[n++] = a;
+    }
     char item_files[16][1100];
     for (unsigned i = 0; i < c->server_items && i < 16; i++) {
         snprintf(item_files[i], sizeof(item_files[i]), "%s/server-item-%u.vcf", c->workdir, i + 1);
@@ -388,6 +395,17 @@ static int start_inprocess_server(struct ct_peer *p, struct ct_diag *diag)
         sc->auth = strcmp(c->server_auth, "basic") == 0 ? CT_AUTH_BASIC : CT_AUTH_MD5;
     if (c->server_max_msg > 0)
         sc->max_msg_size = c->server_max_msg;
+    if (c->server_algs != NULL) {
+        char algs[256];
+        snprintf(algs, sizeof(algs), "%s", c->server_algs);
+        sc->policy.n_algs = 0;
+        for (char *save = NULL, *a = strtok_r(algs, ",", &save); a != NULL; a = strtok_r(NULL, ",", &save)) {
+            const struct ct_enc_alg *alg = ct_enc_alg_by_name(a, strlen(a));
+            if (alg == NULL || alg->grade == CT_ENC_INSECURE || sc->policy.n_algs == CT_ENC_MAX_ALGS)
+                return ct_diag_set(diag, CT_ERR_INVALID_ARG, "server-algs: '%s' is not an algorithm it may accept", a);
+            sc->policy.algs[sc->policy.n_algs++] = alg->id;
+        }
+    }
     for (size_t i = 0; i < c->n_ref_bugs; i++) {
         const struct ct_bug_info *b = ct_bug_by_name(c->ref_bugs[i]);
         if (b != NULL && strcmp(b->role, "server") == 0)

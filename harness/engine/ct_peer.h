@@ -61,6 +61,7 @@ struct ct_peer_config {
     const char *server_auth;    /* "basic" | "md5" | NULL */
     bool server_require_profile;
     unsigned server_max_msg;    /* 0: default */
+    const char *server_algs;    /* comma-separated, preferred first; NULL: the default policy */
     /* client SUT: the certificate conftest serves for download mode (PEM text) */
     const char *cert_pem;
 };

@@ -136,6 +136,7 @@ static const char *const param_keys[] = {
     "server-auth",    /* basic | md5: what the server SUT challenges for */
     "server-require-profile", /* yes: the server SUT refuses plain sessions */
     "server-max-msg-size",    /* the MaxMsgSize the server SUT announces */
+    "server-algs",    /* the algorithms the server SUT accepts, comma-separated, preferred first */
     "encoding",       /* xml | wbxml: conftest's messages (default: the SUT config's) */
     "catches",        /* the seeded bugs of the reference this scenario must catch (proof) */
 };
@@ -148,7 +149,7 @@ static const struct keyword send_dirs[] = {
     {"offer", 0, 6},        /* offer [alg=] [kt=] [parts=] [key=] [kid=]: conftest as client */
     {"select", 0, 4},       /* select [alg=] [parts=] [confirm=bad]: conftest as server */
     {"caps", 0, 1},         /* caps [required]: the capability list (406) */
-    {"encrypt", 0, 1},      /* encrypt [bad-padding=N]: seal every field of the parts in force */
+    {"encrypt", 0, 2},      /* encrypt [bad-padding=N] [ignore-limit=1]: seal the fields of the parts in force */
     {"mutate", 2, 7},       /* mutate field N PART OP ARGS | key OP ARGS | bytes OP ARGS */
     {"statuses", 0, 16},    /* statuses [CMD=CODE]... [hdr-only]: a Status for each command received */
     {"encoding", 1, 1},     /* xml | wbxml */
@@ -278,7 +279,7 @@ static const struct arg_rule arg_rules[] = {
     {"auth", -1, "user|password|nonce"},
     {"offer", -1, "alg|kt|parts|key|kid|t|blob-version|blob-len|text"},
     {"select", -1, "alg|parts|confirm"},
-    {"encrypt", -1, "bad-padding"},
+    {"encrypt", -1, "bad-padding|ignore-limit"},
     {"caps", 0, "required"},
     {"encoding", 0, "xml|wbxml"},
     {"mutate", 0, "field|key|bytes"},
