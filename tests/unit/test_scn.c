@@ -147,7 +147,7 @@ static const char *insane(const struct ct_scn *s)
     unsigned last = 0; /* the last line used by a step, directive or alternative */
     for (size_t i = 0; i < s->n_steps; i++) {
         const struct ct_scn_step *st = &s->steps[i];
-        if (st->verb > CT_SCN_SET)
+        if (st->verb > CT_SCN_HANGUP)
             return "unknown verb";
         if (st->line <= last)
             return "step lines out of order";
