@@ -4,6 +4,7 @@
 #include "crypto/ct_cipher.h"
 
 #include <openssl/err.h>
+#include <stdlib.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 #include <string.h>
@@ -158,5 +159,73 @@ int ct_enc_cert_verify(STACK_OF(X509) *chain, X509 *ca, const char *host, time_t
     X509_STORE_free(store);
     if (rc == CT_OK)
         rc = ct_enc_cert_check_key(leaf, diag);
+    return rc;
+}
+
+EVP_PKEY *ct_enc_key_from_pem(const char *pem, struct ct_diag *diag)
+{
+    BIO *bio = BIO_new_mem_buf(pem, -1);
+    EVP_PKEY *key = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+    BIO_free(bio);
+    if (key == NULL)
+        ct_diag_set(diag, CT_ERR_PARSE, "not a PEM private key");
+    return key;
+}
+
+int ct_enc_cert_self_signed(EVP_PKEY *key, STACK_OF(X509) **out, char **pem)
+{
+    *out = NULL;
+    *pem = NULL;
+    X509 *x = X509_new();
+    X509_NAME *name = X509_NAME_new();
+    X509V3_CTX v3;
+    int rc = x != NULL && name != NULL ? CT_OK : CT_ERR_NOMEM;
+    if (rc == CT_OK &&
+        (X509_set_version(x, 2) != 1 || ASN1_INTEGER_set(X509_get_serialNumber(x), 1) != 1 ||
+         X509_gmtime_adj(X509_getm_notBefore(x), -3600) == NULL ||
+         X509_gmtime_adj(X509_getm_notAfter(x), 86400) == NULL || X509_set_pubkey(x, key) != 1 ||
+         X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1, 0) != 1 ||
+         X509_set_subject_name(x, name) != 1 || X509_set_issuer_name(x, name) != 1))
+        rc = CT_ERR_CRYPTO;
+    if (rc == CT_OK) {
+        X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
+        X509_EXTENSION *san = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1");
+        if (san == NULL || X509_add_ext(x, san, -1) != 1)
+            rc = CT_ERR_CRYPTO;
+        X509_EXTENSION_free(san);
+    }
+    if (rc == CT_OK && X509_sign(x, key, EVP_sha256()) <= 0)
+        rc = CT_ERR_CRYPTO;
+    BIO *bio = rc == CT_OK ? BIO_new(BIO_s_mem()) : NULL;
+    if (rc == CT_OK && (bio == NULL || PEM_write_bio_X509(bio, x) != 1))
+        rc = CT_ERR_NOMEM;
+    if (rc == CT_OK) {
+        char *data = NULL;
+        long len = BIO_get_mem_data(bio, &data);
+        *pem = malloc((size_t)len + 1);
+        if (*pem == NULL) {
+            rc = CT_ERR_NOMEM;
+        } else {
+            memcpy(*pem, data, (size_t)len);
+            (*pem)[len] = '\0';
+        }
+    }
+    if (rc == CT_OK) {
+        *out = sk_X509_new_null();
+        if (*out == NULL || sk_X509_push(*out, x) <= 0) {
+            rc = CT_ERR_NOMEM;
+        } else {
+            x = NULL; /* the stack owns it */
+        }
+    }
+    if (rc != CT_OK) {
+        ct_enc_chain_free(*out);
+        *out = NULL;
+        free(*pem);
+        *pem = NULL;
+    }
+    BIO_free(bio);
+    X509_NAME_free(name);
+    X509_free(x);
     return rc;
 }

@@ -35,6 +35,17 @@ void ct_enc_chain_free(STACK_OF(X509) *chain);
 /* ct_enc_key_load reads a PEM private key; NULL with diag set on failure. */
 EVP_PKEY *ct_enc_key_load(const char *path, struct ct_diag *diag);
 
+/* ct_enc_key_from_pem reads a PEM private key from text; NULL with diag set on failure. */
+EVP_PKEY *ct_enc_key_from_pem(const char *pem, struct ct_diag *diag);
+
+/*
+ * ct_enc_cert_self_signed makes a one-day self-signed certificate (CN and SAN localhost,
+ * 127.0.0.1) for key, as a one-element chain (*out) and its PEM text (*pem, malloc'ed): for a
+ * server that must present a key given as a test vector, which comes without a certificate.
+ * Returns 0, CT_ERR_CRYPTO or CT_ERR_NOMEM.
+ */
+int ct_enc_cert_self_signed(EVP_PKEY *key, STACK_OF(X509) **out, char **pem);
+
 /* ct_enc_cert_kid computes the kid of a certificate: SHA-256 of its DER. */
 int ct_enc_cert_kid(X509 *cert, uint8_t kid[32]);
 

@@ -30,6 +30,27 @@ enum phase {
     PH_OVER,
 };
 
+/* The type of items stored without one (`conftest sync --add`): the DataStore's Tx-Pref. */
+#define CT_CLIENT_TX_PREF "text/vcard"
+
+/* One local change of Pkg#3, until the server's Status for it (DS-CLI-22). */
+struct change {
+    char luid[32];
+    int state;            /* its enum ct_cstate when it was planned */
+    enum ct_cmd_kind kind;
+    bool acked;           /* its last command (or chunk) was answered 2xx */
+    bool refused;         /* one of its commands was answered otherwise */
+};
+
+/* Where a command of Pkg#3 went, to find the change a Status answers: a large object has one
+ * per chunk. */
+struct sent {
+    unsigned msg_id;
+    unsigned long cmd_id;
+    size_t change;        /* index into cdb.changes */
+    bool more;            /* a chunk with MoreData: its 213 does not acknowledge the item */
+};
+
 struct cdb {
     const char *name;     /* local */
     const char *remote;   /* the server's database */
@@ -41,6 +62,11 @@ struct cdb {
     bool wiped;
     struct ct_outq out;   /* Pkg#3 */
     bool announced;
+    struct change *changes; /* what out holds, in the same order */
+    size_t n_changes;
+    struct sent *sent;
+    size_t n_sent;
+    size_t cap_sent;
     struct {              /* GUID -> LUID of the server's Adds, for the Map */
         char guid[64];
         char luid[32];
@@ -56,9 +82,12 @@ struct ct_client {
     enum phase phase;
     char session_id[24];
     unsigned msg_id;
+    unsigned answered;          /* the MsgID of ours the reply being read answers */
     char resp_uri[512];
     unsigned long peer_msg;
     unsigned auth_tries;
+    bool init_acked;            /* the first message of Pkg#2 was accepted (SyncHdr, selection) */
+    bool session_auth;          /* the server answered 212: no Cred needed any more (DS-CLI-4) */
     enum ct_auth_type auth;
     uint8_t nonce[64];
     size_t nonce_len;
@@ -211,6 +240,8 @@ void ct_client_free(struct ct_client *c)
     for (size_t i = 0; i < c->n_dbs; i++) {
         ct_outq_cleanup(&c->dbs[i].out);
         free(c->dbs[i].maps);
+        free(c->dbs[i].changes);
+        free(c->dbs[i].sent);
     }
     ct_enc_session_wipe(&c->keys);
     free(c->offer_text);
@@ -367,12 +398,26 @@ static int make_offer(struct ct_client *c)
     return rc;
 }
 
-static void next_anchor(const struct ct_client *c, char *out, size_t size)
+/*
+ * The Next anchor of this session: the time, to the second, and a counter after it when the time
+ * is the one Last begins with (two syncs in one second). Each sync's Next must be new and differ
+ * from Last (DS-CLI-10): a server that saw Next == Last could not tell the sessions apart.
+ */
+static void next_anchor(const struct ct_client *c, const char *last, char *out, size_t size)
 {
     time_t t = (time_t)now_of(c);
     struct tm tm;
+    char stamp[32];
     gmtime_r(&t, &tm);
-    strftime(out, size, "%Y%m%dT%H%M%SZ", &tm);
+    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+    size_t n = strlen(stamp);
+    if (last == NULL || strncmp(last, stamp, n) != 0) {
+        snprintf(out, size, "%s", stamp);
+        return;
+    }
+    /* Last is this second's ("...Z") or a later one of it ("...Z-k"): k + 1 differs from it. */
+    unsigned long k = last[n] == '-' ? strtoul(last + n + 1, NULL, 10) : 0;
+    snprintf(out, size, "%s-%lu", stamp, k + 1);
 }
 
 static int add_devinf(struct ct_client *c, xmlNode *parent_data)
@@ -394,7 +439,7 @@ static int add_devinf(struct ct_client *c, xmlNode *parent_data)
         ct_el_add(ds, "DisplayName", c->dbs[i].name);
         for (int tx = 0; tx < 2; tx++) {
             xmlNode *pref = ct_el_add(ds, tx ? "Tx-Pref" : "Rx-Pref", NULL);
-            ct_el_add(pref, "CTType", "text/vcard");
+            ct_el_add(pref, "CTType", CT_CLIENT_TX_PREF);
             ct_el_add(pref, "VerCT", "3.0");
         }
         xmlNode *cap = ct_el_add(ds, "SyncCap", NULL);
@@ -407,6 +452,16 @@ static int add_devinf(struct ct_client *c, xmlNode *parent_data)
     return di != NULL ? CT_OK : CT_ERR_NOMEM;
 }
 
+/* The credential in the SyncHdr of the message being built, for the last NextNonce received
+ * (md5). In the profile, finish_message seals it with the other fields of the cred part. */
+static int add_cred(struct ct_client *c)
+{
+    return ct_auth_cred_add(ct_msg_hdr_node(c->out), c->auth, c->cfg.user, c->cfg.password,
+                            c->nonce, c->nonce_len) != NULL
+               ? CT_OK
+               : CT_ERR_NOMEM;
+}
+
 static int build_pkg1(struct ct_client *c, struct ct_buf *out)
 {
     int rc = new_message(c);
@@ -414,10 +469,8 @@ static int build_pkg1(struct ct_client *c, struct ct_buf *out)
         return rc;
     if (c->profile && !(c->auth_tries > 0 && ct_bug_on(&c->cfg.bugs, CT_BUG_CLEAR_FALLBACK) && !c->enc))
         rc = make_offer(c);
-    if (rc == CT_OK &&
-        ct_auth_cred_add(ct_msg_hdr_node(c->out), c->auth, c->cfg.user, c->cfg.password, c->nonce,
-                         c->nonce_len) == NULL)
-        rc = CT_ERR_NOMEM;
+    if (rc == CT_OK)
+        rc = add_cred(c);
     xmlNode *put = rc == CT_OK ? ct_build_cmd(c->out, NULL, "Put") : NULL;
     if (put != NULL) {
         ct_el_add_metinf(ct_el_add(put, "Meta", NULL), "Type", "application/vnd.syncml-devinf+xml");
@@ -431,7 +484,7 @@ static int build_pkg1(struct ct_client *c, struct ct_buf *out)
         rc = ct_cstore_anchor_get(c->store, d->name, &last);
         if (rc != CT_OK)
             break;
-        next_anchor(c, d->next, sizeof(d->next));
+        next_anchor(c, last, d->next, sizeof(d->next));
         /* Without a last anchor there is nothing to be incremental against: slow sync. */
         int code = c->cfg.mode == 200 && last == NULL ? 201 : c->cfg.mode;
         char code_text[8];
@@ -519,7 +572,11 @@ static const char *selection_of(const struct ct_msg *m)
     return NULL;
 }
 
-/* Pkg#2's SyncHdr status: go on, retry Pkg#1, or stop. */
+/*
+ * The SyncHdr status of every reply: go on, retry Pkg#1 (in answer to Pkg#1 only), or stop. A
+ * status other than 200/212 ends the session in any phase (DS-CLI-17): after a 500 for Pkg#3
+ * the client must not take its changes as stored nor go on to Pkg#5.
+ */
 static int on_hdr_status(struct ct_client *c, struct ct_buf *out, bool *handled)
 {
     const struct ct_cmd *st = ct_msg_find_status(c->in, "0");
@@ -530,12 +587,16 @@ static int on_hdr_status(struct ct_client *c, struct ct_buf *out, bool *handled)
         *handled = true;
         return CT_OK;
     }
+    /* Any reply may bring a NextNonce: the next Cred uses the last one (DS-CLI-1, DS-CLI-5). */
     int rc = store_nonce(c, &st->chal);
     if (rc != CT_OK)
         return rc;
-    if (code == 401 || code == 407) {
+    bool pkg1_answer = c->phase == PH_INIT && !c->init_acked;
+    if ((code == 401 || code == 407) && pkg1_answer) {
         *handled = true;
-        if (++c->auth_tries > 2) {
+        /* One retry, for the challenge: a refused retry cannot succeed by repeating it
+         * (DS-CLI-3). */
+        if (++c->auth_tries > 1) {
             fail(c, CT_CLIENT_FAILED, "authentication failed (%llu)", (unsigned long long)code);
             return CT_OK;
         }
@@ -545,7 +606,7 @@ static int on_hdr_status(struct ct_client *c, struct ct_buf *out, bool *handled)
             c->auth = asked;
         return build_pkg1(c, out);
     }
-    if (code == 406 && c->profile) {
+    if (code == 406 && c->profile && pkg1_answer) {
         *handled = true;
         if (ct_bug_on(&c->cfg.bugs, CT_BUG_CLEAR_FALLBACK) && c->auth_tries++ < 2) {
             c->enc = false;
@@ -560,6 +621,13 @@ static int on_hdr_status(struct ct_client *c, struct ct_buf *out, bool *handled)
         fail(c, CT_CLIENT_FAILED, "the server answered the SyncHdr with %llu", (unsigned long long)code);
         return CT_OK;
     }
+    /* 212 authenticates the session (DS-CLI-4); 200 only the message it answers, so the next
+     * messages carry the Cred again until a 212 (DS-CLI-5). */
+    if (code == 212)
+        c->session_auth = true;
+    if (!pkg1_answer)
+        return CT_OK;
+    c->init_acked = true; /* the selection comes once, in the first message of Pkg#2 */
     if (c->profile && !ct_bug_on(&c->cfg.bugs, CT_BUG_SKIP_CONFIRM)) {
         struct ct_diag d = {0};
         if (ct_enc_selection_check(&c->keys, c->offer_text, &c->offer, selection_of(c->in), &d) != CT_OK) {
@@ -585,16 +653,111 @@ static int add_map(struct cdb *d, const char *guid, const char *luid)
     return CT_OK;
 }
 
+/* The change of d whose LUID is luid (NULL if none); the search starts after the last one sent,
+ * since the queue goes out in order. */
+static struct change *change_of(struct cdb *d, const char *luid, size_t *index)
+{
+    size_t from = d->n_sent > 0 ? d->sent[d->n_sent - 1].change : 0;
+    for (size_t i = 0; luid != NULL && i < d->n_changes; i++) {
+        size_t k = (from + i) % d->n_changes;
+        if (strcmp(d->changes[k].luid, luid) == 0) {
+            *index = k;
+            return &d->changes[k];
+        }
+    }
+    return NULL;
+}
+
+/* Remember the MsgID and CmdID of every change in the message just finished, so that the
+ * server's Status for it can be found (DS-CLI-22). */
+static int note_sent(struct ct_client *c)
+{
+    const struct ct_body *b = ct_msg_body(c->out);
+    for (size_t i = 0; i < b->n_cmds; i++) {
+        const struct ct_cmd *sync = &b->cmds[i];
+        struct cdb *d = sync->kind == CT_CMD_SYNC ? db_by_uri(c, sync->source.uri) : NULL;
+        for (size_t k = 0; d != NULL && k < sync->n_children; k++) {
+            const struct ct_cmd *cmd = &sync->children[k];
+            uint64_t id = 0;
+            size_t index = 0;
+            if (cmd->n_items == 0 || cmd->cmd_id == NULL || ct_uint_parse(cmd->cmd_id, &id) != CT_OK ||
+                change_of(d, cmd->items[0].source.uri, &index) == NULL)
+                continue;
+            if (d->n_sent == d->cap_sent) {
+                size_t cap = d->cap_sent != 0 ? 2 * d->cap_sent : 64;
+                void *v = realloc(d->sent, cap * sizeof(*d->sent));
+                if (v == NULL)
+                    return CT_ERR_NOMEM;
+                d->sent = v;
+                d->cap_sent = cap;
+            }
+            d->sent[d->n_sent++] = (struct sent){.msg_id = c->msg_id, .cmd_id = (unsigned long)id,
+                                                 .change = index, .more = cmd->items[0].more_data};
+        }
+    }
+    return CT_OK;
+}
+
+/*
+ * A Status for one of this client's Adds, Replaces and Deletes. A change stays pending unless
+ * the server acknowledged it with 2xx (DS-CLI-22): a refused one was not executed. A Delete
+ * answered 404 is done as well: the item is not on the server.
+ */
+static void on_change_status(struct ct_client *c, const struct ct_cmd *st)
+{
+    uint64_t code = 0, msg = 0, cmd = 0;
+    if (st->cmd == NULL ||
+        (strcmp(st->cmd, "Add") != 0 && strcmp(st->cmd, "Replace") != 0 && strcmp(st->cmd, "Delete") != 0) ||
+        st->data == NULL || ct_uint_parse(st->data, &code) != CT_OK || st->cmd_ref == NULL ||
+        ct_uint_parse(st->cmd_ref, &cmd) != CT_OK)
+        return;
+    if (st->msg_ref == NULL || ct_uint_parse(st->msg_ref, &msg) != CT_OK)
+        msg = c->answered;
+    for (size_t i = 0; i < c->n_dbs; i++) {
+        struct cdb *d = &c->dbs[i];
+        /* Newest first: a Status answers the message just sent. */
+        for (size_t k = d->n_sent; k-- > 0 && d->sent[k].msg_id >= msg;) {
+            const struct sent *e = &d->sent[k];
+            if (e->msg_id != msg || e->cmd_id != cmd)
+                continue;
+            struct change *ch = &d->changes[e->change];
+            bool named = st->n_source_refs == 0;
+            for (size_t r = 0; r < st->n_source_refs; r++)
+                named = named || strcmp(st->source_refs[r], ch->luid) == 0;
+            if (!named)
+                continue;
+            if (!((code >= 200 && code < 300) || (ch->kind == CT_CMD_DELETE && code == 404)))
+                ch->refused = true;
+            else if (!e->more) /* a chunk's 213 says nothing of the item yet */
+                ch->acked = true;
+        }
+    }
+}
+
+/*
+ * The status a field of the profile earns when it did not open: 400 (ENC-ERR-3: it failed, or
+ * came in clear while its part is in force, ENC-FLD-1), 413 at the 3DES limit (ENC-ALG-4); 0
+ * when it opened or there is none. holder: the Item; or NULL for any field of command cmd.
+ */
+static unsigned field_failure(const struct ct_enc_outcome *fields, size_t n_fields,
+                              const xmlNode *cmd, const xmlNode *holder)
+{
+    unsigned code = 0;
+    for (size_t k = 0; k < n_fields; k++) {
+        bool ours = holder != NULL ? fields[k].holder == holder : fields[k].cmd == cmd;
+        if (ours && fields[k].rc != CT_OK)
+            code = fields[k].rc == CT_ERR_CRYPTO_LIMIT ? 413 : 400;
+    }
+    return code;
+}
+
 /* One Add/Replace/Delete of the server's Pkg#4. */
 static int apply(struct ct_client *c, struct cdb *d, const struct ct_cmd *cmd,
                  const struct ct_enc_outcome *fields, size_t n_fields)
 {
     for (size_t i = 0; i < cmd->n_items; i++) {
         const struct ct_item *it = &cmd->items[i];
-        unsigned code = 0;
-        for (size_t k = 0; k < n_fields; k++)
-            if (fields[k].holder == it->node && fields[k].rc != CT_OK)
-                code = fields[k].rc == CT_ERR_CRYPTO_LIMIT ? 413 : 400;
+        unsigned code = field_failure(fields, n_fields, NULL, it->node);
         const char *ref = cmd->kind == CT_CMD_ADD ? it->source.uri : it->target.uri;
         int rc = CT_OK;
         if (code == 0 && ref == NULL)
@@ -687,6 +850,7 @@ static int on_commands(struct ct_client *c, const struct ct_enc_outcome *fields,
             if (cmd->cmd != NULL && strcmp(cmd->cmd, "Alert") == 0 && cmd->data != NULL &&
                 ct_uint_parse(cmd->data, &code) == CT_OK && code >= 400 && code != 508)
                 fail(c, CT_CLIENT_FAILED, "the server refused a sync alert with %llu", (unsigned long long)code);
+            on_change_status(c, cmd);
             break;
         }
         case CT_CMD_ALERT: {
@@ -700,17 +864,32 @@ static int on_commands(struct ct_client *c, const struct ct_enc_outcome *fields,
                     snprintf(d->srv_last, sizeof(d->srv_last), "%s", it->meta.anchor_last ? it->meta.anchor_last : "");
                     snprintf(d->srv_next, sizeof(d->srv_next), "%s", it->meta.anchor_next ? it->meta.anchor_next : "");
                 }
-                rc = status_for(c, cmd, cmd->items[0].target.uri, cmd->items[0].source.uri, d ? 200 : 404)
-                         ? CT_OK : CT_ERR_NOMEM;
+                xmlNode *st = status_for(c, cmd, cmd->items[0].target.uri, cmd->items[0].source.uri,
+                                         d ? 200 : 404);
+                rc = st != NULL ? CT_OK : CT_ERR_NOMEM;
+                /* The Status confirms the server's Next anchor by echoing it, in the metinf
+                 * namespace as the server does for ours (DS-CLI-19). */
+                const char *next = cmd->items[0].meta.anchor_next;
+                if (rc == CT_OK && d != NULL && next != NULL) {
+                    xmlNode *anchor = ct_el_add_metinf(ct_el_add(ct_el_add(st, "Item", NULL), "Data", NULL),
+                                                       "Anchor", NULL);
+                    if (ct_el_add(anchor, "Next", next) == NULL)
+                        rc = CT_ERR_NOMEM;
+                }
             } else {
                 rc = status_for(c, cmd, NULL, NULL, 200) != NULL ? CT_OK : CT_ERR_NOMEM;
             }
             break;
         }
         case CT_CMD_RESULTS:
-        case CT_CMD_PUT:
-            rc = status_for(c, cmd, NULL, NULL, 200) != NULL ? CT_OK : CT_ERR_NOMEM;
+        case CT_CMD_PUT: {
+            /* The server's DevInf is a field of the devinf part: one that failed to open, or came
+             * in clear while the part is in force, is refused with its command (ENC-ERR-3,
+             * ENC-FLD-1), exactly as an item. */
+            unsigned code = field_failure(fields, n_fields, cmd->node, NULL);
+            rc = status_for(c, cmd, NULL, NULL, code != 0 ? code : 200) != NULL ? CT_OK : CT_ERR_NOMEM;
             break;
+        }
         case CT_CMD_GET: {
             rc = status_for(c, cmd, NULL, NULL, 200) != NULL ? CT_OK : CT_ERR_NOMEM;
             xmlNode *res = rc == CT_OK ? ct_build_cmd(c->out, NULL, "Results") : NULL;
@@ -751,12 +930,23 @@ static int plan_changes(struct ct_client *c)
             continue;
         bool all = d->code == 201 || d->code == 203;
         rc = all ? ct_cstore_live(c->store, d->name, &v, &n) : ct_cstore_changes(c->store, d->name, &v, &n);
+        if (rc == CT_OK && n > 0) {
+            d->changes = calloc(n, sizeof(*d->changes));
+            rc = d->changes != NULL ? CT_OK : CT_ERR_NOMEM;
+        }
         for (size_t k = 0; rc == CT_OK && k < n; k++) {
             const struct ct_record *r = &v[k];
             enum ct_cmd_kind kind = all || r->state == CT_CSTATE_ADDED ? CT_CMD_ADD
                                     : r->state == CT_CSTATE_DELETED    ? CT_CMD_DELETE
                                                                        : CT_CMD_REPLACE;
-            rc = ct_outq_push(&d->out, kind, NULL, r->id, r->type, r->data, r->len);
+            /* An item stored without a type (`conftest sync --add`) is what the DataStore sends,
+             * its Tx-Pref: without a Meta Type the server cannot know what it stores. */
+            const char *type = r->type != NULL ? r->type : CT_CLIENT_TX_PREF;
+            rc = ct_outq_push(&d->out, kind, NULL, r->id, type, r->data, r->len);
+            struct change *ch = &d->changes[d->n_changes++];
+            snprintf(ch->luid, sizeof(ch->luid), "%s", r->id);
+            ch->state = r->state;
+            ch->kind = kind;
             c->counts.sent++;
         }
         ct_records_free(v, n);
@@ -786,7 +976,8 @@ static int send_changes(struct ct_client *c, struct ct_buf *out)
         done = done && ct_outq_done(&d->out);
     }
     c->phase = done ? PH_RECV : PH_SYNC;
-    return finish_message(c, done, out);
+    int rc = finish_message(c, done, out);
+    return rc == CT_OK && c->state == CT_CLIENT_RUNNING ? note_sent(c) : rc;
 }
 
 static int send_map(struct ct_client *c, struct ct_buf *out)
@@ -809,12 +1000,67 @@ static int send_map(struct ct_client *c, struct ct_buf *out)
     return finish_message(c, true, out);
 }
 
-/* Pkg#6 acknowledged everything: the local store is in step with the server. */
+static bool all_acked(const struct cdb *d)
+{
+    for (size_t k = 0; k < d->n_changes; k++)
+        if (!d->changes[k].acked || d->changes[k].refused)
+            return false;
+    return true;
+}
+
+/*
+ * Some changes of d were refused or never answered: they stay pending, to go again in the next
+ * sync (DS-CLI-22), and the others are synced. ct_cstore marks whole databases only, so each
+ * acknowledged item is made clean by writing it back (ct_cstore_overwrite) and the tombstones
+ * all stay: a Delete acknowledged now goes once more, and its 200/211/404 then completes it.
+ */
+static int mark_acked(struct ct_client *c, const struct cdb *d)
+{
+    for (size_t k = 0; k < d->n_changes; k++) {
+        const struct change *ch = &d->changes[k];
+        bool acked = ch->acked && !ch->refused;
+        if (ch->state == CT_CSTATE_DELETED)
+            continue;
+        struct ct_record r;
+        int rc = ct_cstore_get(c->store, d->name, ch->luid, &r);
+        if (rc == CT_ERR_MISSING) /* removed since by the server's Pkg#4 */
+            continue;
+        if (rc != CT_OK)
+            return rc;
+        if (acked && r.state != CT_CSTATE_CLEAN)
+            rc = ct_cstore_overwrite(c->store, d->name, ch->luid, NULL, r.data, r.len);
+        else if (!acked && r.state == CT_CSTATE_CLEAN && ch->state == CT_CSTATE_CLEAN)
+            /* A clean item sent by a slow or refresh sync, refused: a change again, so that the
+             * next two-way sync sends it (a Replace of an unknown item is an Add, DS-SYNC-18). */
+            rc = ct_cstore_replace(c->store, d->name, ch->luid, r.data, r.len);
+        ct_record_cleanup(&r);
+        if (rc != CT_OK)
+            return rc;
+    }
+    return CT_OK;
+}
+
+/* More of the server's package to come (a message without Final): acknowledge what came and ask
+ * for the next message with Alert 222, without Final (DS-CLI-15). */
+static int ask_more(struct ct_client *c, struct ct_buf *out)
+{
+    xmlNode *al = ct_build_cmd(c->out, NULL, "Alert");
+    ct_el_add(al, "Data", "222");
+    xmlNode *item = ct_el_add(al, "Item", NULL);
+    ct_el_add_locus(item, "Target", c->cfg.url, NULL);
+    if (ct_el_add_locus(item, "Source", c->cfg.device_id, NULL) == NULL)
+        return CT_ERR_NOMEM;
+    return finish_message(c, false, out);
+}
+
+/* Pkg#6 acknowledged everything: the local store is in step with the server, but for the
+ * changes the server did not acknowledge. */
 static int complete(struct ct_client *c)
 {
     int rc = ct_cstore_begin(c->store);
     for (size_t i = 0; rc == CT_OK && i < c->n_dbs; i++) {
-        rc = ct_cstore_mark_synced(c->store, c->dbs[i].name);
+        const struct cdb *d = &c->dbs[i];
+        rc = all_acked(d) ? ct_cstore_mark_synced(c->store, d->name) : mark_acked(c, d);
         if (rc == CT_OK)
             rc = ct_cstore_anchor_set(c->store, c->dbs[i].name, c->dbs[i].next);
     }
@@ -852,6 +1098,7 @@ int ct_client_receive(struct ct_client *c, const uint8_t *body, size_t len, cons
     }
     log_msg(c, "<<<", m);
     c->in = m;
+    c->answered = c->msg_id;
     const struct ct_hdr *h = ct_msg_hdr(m);
     if (h->resp_uri != NULL)
         snprintf(c->resp_uri, sizeof(c->resp_uri), "%s", h->resp_uri);
@@ -862,13 +1109,14 @@ int ct_client_receive(struct ct_client *c, const uint8_t *body, size_t len, cons
     struct ct_enc_outcome *fields = NULL;
     size_t n_fields = 0;
     bool handled = false;
-    if (c->phase == PH_INIT)
-        rc = on_hdr_status(c, out, &handled);
+    rc = on_hdr_status(c, out, &handled);
     if (rc == CT_OK && !handled && c->state == CT_CLIENT_RUNNING)
         rc = ct_enc_msg_open(c->enc ? &c->keys : NULL, m, CT_ENC_S2C, &fields, &n_fields);
     if (rc == CT_OK && !handled && c->state == CT_CLIENT_RUNNING) {
         c->in = m;
         rc = new_message(c);
+        if (rc == CT_OK && !c->session_auth)
+            rc = add_cred(c); /* DS-CLI-5: only 212 made it unnecessary */
         if (rc == CT_OK)
             rc = hdr_status(c);
         if (rc == CT_OK)
@@ -884,6 +1132,10 @@ int ct_client_receive(struct ct_client *c, const uint8_t *body, size_t len, cons
         if (rc == CT_OK && c->state == CT_CLIENT_RUNNING) {
             switch (c->phase) {
             case PH_INIT:
+                if (!final) { /* Pkg#3 starts after the whole of Pkg#2 (DS-CLI-15) */
+                    rc = ask_more(c, out);
+                    break;
+                }
                 rc = plan_changes(c);
                 if (rc == CT_OK)
                     rc = send_changes(c, out);
@@ -892,20 +1144,10 @@ int ct_client_receive(struct ct_client *c, const uint8_t *body, size_t len, cons
                 rc = send_changes(c, out);
                 break;
             case PH_RECV:
-                if (final) {
-                    rc = send_map(c, out);
-                } else {
-                    /* More of Pkg#4 to come: acknowledge and ask for it. */
-                    xmlNode *al = ct_build_cmd(c->out, NULL, "Alert");
-                    ct_el_add(al, "Data", "222");
-                    xmlNode *item = ct_el_add(al, "Item", NULL);
-                    ct_el_add_locus(item, "Target", c->cfg.url, NULL);
-                    ct_el_add_locus(item, "Source", c->cfg.device_id, NULL);
-                    rc = finish_message(c, false, out);
-                }
+                rc = final ? send_map(c, out) : ask_more(c, out);
                 break;
-            case PH_MAP:
-                rc = complete(c);
+            case PH_MAP: /* the session is over at the Final of Pkg#6 only (DS-CLI-15) */
+                rc = final ? complete(c) : ask_more(c, out);
                 break;
             case PH_OVER:
             default:

@@ -3,8 +3,9 @@
  * and consumes the reply, until the session is over.
  *
  * It syncs a local ct_cstore against any server: basic or md5 authentication with challenges,
- * DevInf, two-way, slow, one-way and refresh syncs with anchors, Add/Replace/Delete both ways,
- * Map, packages over several messages under the server's MaxMsgSize, large objects; and the
+ * DevInf, two-way, slow, one-way and refresh syncs with anchors, Add/Replace/Delete both ways
+ * (a change the server does not acknowledge with 2xx stays pending for the next sync), Map,
+ * packages over several messages under the server's MaxMsgSize, large objects; and the
  * encryption profile from the client side (checking the server certificate, the offer, key
  * wrapping, sealing, opening, checking the selection). Seeded client bugs switch defects on.
  *
