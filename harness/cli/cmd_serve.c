@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 
 #include "crypto/ct_enc_cert.h"
+#include "crypto/ct_enc_kt.h"
 #include "serve/ct_serve.h"
 #include "sut/ct_server.h"
 
@@ -35,6 +36,7 @@ static const char serve_usage[] =
     "  --profile-key FILE     the profile: the server's RSA private key (PEM)\n"
     "  --profile-cert FILE    the profile: its certificate chain (PEM, server first)\n"
     "  --require-profile      refuse sessions without the profile (406)\n"
+    "  --kt NAME              a key transport it accepts (repeatable; default rsa-oaep-sha256)\n"
     "  --alg NAME             an algorithm it accepts (repeatable, preferred first; default\n"
     "                         aes256-gcm, aes128-gcm and the CBC-HS256 modes)\n"
     "  --tls-cert FILE, --tls-key FILE  serve HTTPS with this certificate and key\n"
@@ -49,7 +51,7 @@ static const char serve_usage[] =
 enum {
     OPT_LISTEN = OPT_FIRST_PRIVATE, OPT_DATA, OPT_USER, OPT_PASSWORD, OPT_AUTH, OPT_DB, OPT_MSGSIZE,
     OPT_PKEY, OPT_PCERT, OPT_REQUIRE, OPT_TLS_CERT, OPT_TLS_KEY, OPT_BUG, OPT_LIST_BUGS, OPT_LOG,
-    OPT_DUMP, OPT_ADD, OPT_ALG,
+    OPT_DUMP, OPT_ADD, OPT_ALG, OPT_KT,
 };
 
 static volatile sig_atomic_t stop;
@@ -98,6 +100,7 @@ int cmd_serve(int argc, char **argv)
         {"dump", required_argument, NULL, OPT_DUMP},
         {"add", required_argument, NULL, OPT_ADD},
         {"alg", required_argument, NULL, OPT_ALG},
+        {"kt", required_argument, NULL, OPT_KT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -105,7 +108,7 @@ int cmd_serve(int argc, char **argv)
     ct_server_config_default(&cfg);
     const char *listen = "127.0.0.1:8080", *data = "conftest-data/server";
     const char *pkey = NULL, *pcert = NULL, *tls_cert = NULL, *tls_key = NULL, *dump_dir = NULL;
-    bool dbs_given = false, algs_given = false;
+    bool dbs_given = false, algs_given = false, kts_given = false;
     const char *adds[256];
     size_t n_adds = 0;
     int opt;
@@ -147,6 +150,18 @@ int cmd_serve(int argc, char **argv)
         case OPT_PKEY: pkey = optarg; break;
         case OPT_PCERT: pcert = optarg; break;
         case OPT_REQUIRE: cfg.policy.required = true; break;
+        case OPT_KT: {
+            enum ct_enc_kt kt = ct_enc_kt_by_name(optarg, strlen(optarg));
+            if (kt == CT_ENC_KT_UNKNOWN) {
+                cli_error("serve", "--kt: '%s' is not a key transport of the profile", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            if (!kts_given)
+                cfg.policy.kts = 0;
+            kts_given = true;
+            cfg.policy.kts |= 1u << kt;
+            break;
+        }
         case OPT_ALG: {
             const struct ct_enc_alg *a = ct_enc_alg_by_name(optarg, strlen(optarg));
             if (a == NULL || a->grade == CT_ENC_INSECURE) {

@@ -15,11 +15,14 @@
 #include "syncml/ct_auth.h"
 #include "syncml/ct_view.h"
 
+#include <jansson.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const verb_names[] = {"send", "expect", "session", "resend", "sleep", "set", "hangup"};
@@ -446,7 +449,17 @@ static unsigned param_uint(const struct ct_scn *scn, const char *key)
     return v != NULL ? (unsigned)strtoul(v, NULL, 10) : 0;
 }
 
-int ct_eng_run(const struct ct_scn *scn, const struct ct_eng_config *cfg, struct ct_result *res)
+/* One test of a Wycheproof RSA decryption file, as a scenario's `vectors` run sees it. */
+struct eng_vector {
+    const char *key_pem;   /* the group's private key: the builtin server's profile key */
+    long tcid;
+    const char *ct_hex;
+    const char *result;    /* valid, invalid, acceptable */
+    const char *comment;
+};
+
+static int run_once(const struct ct_scn *scn, const struct ct_eng_config *cfg, struct ct_result *res,
+                    const struct eng_vector *v)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -462,9 +475,16 @@ int ct_eng_run(const struct ct_scn *scn, const struct ct_eng_config *cfg, struct
     e->timeout_ms = scn->timeout_ms ? scn->timeout_ms : cfg->timeout_ms ? cfg->timeout_ms : 10000;
     ct_outcome_init(&e->out);
     e->request_pending = false;
+    char tc[32];
+    if (v != NULL) {
+        snprintf(tc, sizeof(tc), "tc%ld", v->tcid);
+        e->record_name = tc;
+    }
     eng_record_open(e);
 
-    int rc = eng_crypto_init(e);
+    /* A client SUT needs conftest's certificate before it starts; a server SUT's may be one made
+     * for a vector key when its peer starts. */
+    int rc = e->role == CT_SCN_ROLE_CLIENT ? eng_crypto_init(e) : CT_OK;
     struct ct_peer_config pc = {
         .sut = cfg->sut,
         .workdir = cfg->workdir,
@@ -480,11 +500,23 @@ int ct_eng_run(const struct ct_scn *scn, const struct ct_eng_config *cfg, struct
                                   strcmp(ct_scn_param(scn, "server-require-profile"), "yes") == 0,
         .server_max_msg = param_uint(scn, "server-max-msg-size"),
         .server_algs = ct_scn_param(scn, "server-algs"),
+        .server_kts = ct_scn_param(scn, "server-kts"),
+        .server_key_pem = v != NULL ? v->key_pem : NULL,
         .cert_pem = e->crypto.our_pem,
     };
     struct ct_diag d = {0};
     if (rc == CT_OK && e->error[0] == '\0' && ct_peer_open(&e->peer, &pc, &d) != CT_OK)
         eng_error(e, 0, "the SUT: %s", d.text);
+    if (rc == CT_OK && e->peer != NULL && e->role == CT_SCN_ROLE_SERVER)
+        rc = eng_crypto_init(e);
+    if (rc == CT_OK && v != NULL) {
+        char id[24];
+        snprintf(id, sizeof(id), "%ld", v->tcid);
+        const char *vals[][2] = {{"vec.tcid", id}, {"vec.ct", v->ct_hex}, {"vec.result", v->result},
+                                 {"vec.comment", v->comment}};
+        for (size_t i = 0; i < 4 && rc == CT_OK; i++)
+            rc = eng_var_set(e, vals[i][0], vals[i][1] != NULL ? vals[i][1] : "");
+    }
     if (rc == CT_OK && e->peer != NULL) {
         const char *vals[][2] = {{"user", cfg->sut->user},
                                  {"db", cfg->sut->db},
@@ -557,4 +589,125 @@ int ct_eng_run(const struct ct_scn *scn, const struct ct_eng_config *cfg, struct
         free(e->sent[i].data);
     free(e);
     return CT_OK;
+}
+
+/* ---- scenarios run once per test vector ---- */
+
+static void append_reason(char **dst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void append_reason(char **dst, const char *fmt, ...)
+{
+    char add[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(add, sizeof(add), fmt, ap);
+    va_end(ap);
+    size_t old = *dst != NULL ? strlen(*dst) : 0;
+    char *p = realloc(*dst, old + strlen(add) + 1);
+    if (p == NULL)
+        return;
+    memcpy(p + old, add, strlen(add) + 1);
+    *dst = p;
+}
+
+/*
+ * A scenario with `vectors FILE` runs once per test of that Wycheproof RSA decryption file: the
+ * group's key becomes the builtin server's profile key (with a certificate made for it), and
+ * ${vec.ct}, ${vec.tcid}, ${vec.result}, ${vec.comment} describe the test. The scenario's verdict
+ * is PASS when every run passed, else FAIL (or ERROR) naming the tests that did not.
+ */
+static int run_vectors(const struct ct_scn *scn, const struct ct_eng_config *cfg, struct ct_result *res,
+                       const char *file)
+{
+    char path[1200];
+    snprintf(path, sizeof(path), "%s/%s", cfg->vectors, file);
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    fill_identity(scn, res);
+    json_t *groups = json_object_get(root, "testGroups");
+    if (root == NULL || !json_is_array(groups)) {
+        res->verdict = CT_VERDICT_ERROR;
+        char msg[1400];
+        snprintf(msg, sizeof(msg), "%s: vectors %s: %s", scn->file, path, root == NULL ? jerr.text : "no testGroups");
+        res->reason = strdup(msg);
+        json_decref(root);
+        return CT_OK;
+    }
+    struct ct_eng_config sub = *cfg;
+    char tdir[1200], wdir[1200];
+    if (cfg->transcripts != NULL) {
+        snprintf(tdir, sizeof(tdir), "%s/%s", cfg->transcripts, scn->id);
+        sub.transcripts = tdir;
+    }
+    size_t total = 0, failed = 0, errors = 0;
+    double seconds = 0;
+    res->verdict = CT_VERDICT_PASS;
+    size_t gi;
+    json_t *g;
+    json_array_foreach(groups, gi, g) {
+        const char *key = json_string_value(json_object_get(g, "privateKeyPem"));
+        json_t *tests = json_object_get(g, "tests");
+        size_t ti;
+        json_t *t;
+        json_array_foreach(tests, ti, t) {
+            struct eng_vector v = {key, (long)json_integer_value(json_object_get(t, "tcId")),
+                                   json_string_value(json_object_get(t, "ct")),
+                                   json_string_value(json_object_get(t, "result")),
+                                   json_string_value(json_object_get(t, "comment"))};
+            /* Each run gets a scratch directory of its own (a child server keeps its data there). */
+            snprintf(wdir, sizeof(wdir), "%s/tc%ld", cfg->workdir, v.tcid);
+            mkdir(wdir, 0700);
+            sub.workdir = wdir;
+            struct ct_result one = {0};
+            run_once(scn, &sub, &one, &v);
+            total++;
+            seconds += one.seconds;
+            if (one.verdict != CT_VERDICT_PASS) {
+                bool err = one.verdict == CT_VERDICT_ERROR;
+                errors += err;
+                failed += !err;
+                if (failed + errors <= 3)
+                    append_reason(&res->reason, "%stcId %ld (%s%s%s): %s", failed + errors > 1 ? "; " : "", v.tcid,
+                                  v.result != NULL ? v.result : "?", v.comment != NULL && v.comment[0] ? ", " : "",
+                                  v.comment != NULL ? v.comment : "", one.reason != NULL ? one.reason : "?");
+                if (res->where == NULL && one.where != NULL) {
+                    res->where = one.where;
+                    res->expected = one.expected;
+                    res->actual = one.actual;
+                    one.where = one.expected = one.actual = NULL;
+                }
+                if (res->transcript == NULL && one.transcript != NULL) {
+                    res->transcript = one.transcript;
+                    one.transcript = NULL;
+                }
+            }
+            ct_result_cleanup(&one);
+        }
+    }
+    json_decref(root);
+    char head[160];
+    if (failed + errors > 0) {
+        res->verdict = errors > 0 ? CT_VERDICT_ERROR : CT_VERDICT_FAIL;
+        snprintf(head, sizeof(head), "%zu of %zu vectors of %s did not pass: ", failed + errors, total, file);
+        char *r = NULL;
+        append_reason(&r, "%s%s", head, res->reason != NULL ? res->reason : "");
+        free(res->reason);
+        res->reason = r;
+    } else {
+        snprintf(head, sizeof(head), "all %zu vectors of %s", total, file);
+        res->reason = strdup(head);
+        if (total == 0) {
+            res->verdict = CT_VERDICT_ERROR;
+            free(res->reason);
+            res->reason = strdup("the vector file has no tests");
+        }
+    }
+    res->seconds = seconds;
+    return CT_OK;
+}
+
+int ct_eng_run(const struct ct_scn *scn, const struct ct_eng_config *cfg, struct ct_result *res)
+{
+    const char *file = ct_scn_param(scn, "vectors");
+    return file != NULL ? run_vectors(scn, cfg, res, file) : run_once(scn, cfg, res, NULL);
 }

@@ -16,6 +16,7 @@
 #include "crypto/ct_cipher.h"
 #include "crypto/ct_enc_cert.h"
 #include "crypto/ct_enc_kt.h"
+#include "engine/ct_peer.h"
 #include "syncml/ct_auth.h"
 #include "syncml/ct_build.h"
 #include "syncml/ct_view.h"
@@ -72,13 +73,17 @@ int eng_crypto_init(struct eng *e)
     struct ct_diag d = {0};
     char path[1200];
     if (e->role == CT_SCN_ROLE_SERVER) {
-        if (e->sut->builtin)
+        const char *vector_chain = e->peer != NULL ? ct_peer_server_chain_pem(e->peer) : NULL;
+        if (vector_chain != NULL) { /* the builtin holds a test vector's key */
+            if (ct_enc_chain_from_pem(&c->chain, (const uint8_t *)vector_chain, strlen(vector_chain), &d) != CT_OK)
+                return eng_error(e, 0, "the vector key's certificate: %s", d.text);
+        } else if (e->sut->builtin)
             snprintf(path, sizeof(path), "%s/pki/server-2048.pem", e->cfg->vectors);
         else if (e->sut->server_cert != NULL)
             resolve(e, e->sut->server_cert, path, sizeof(path));
         else
             return CT_OK; /* no profile for this SUT: `offer` will say so */
-        if (ct_enc_chain_load(&c->chain, path, &d) != CT_OK)
+        if (vector_chain == NULL && ct_enc_chain_load(&c->chain, path, &d) != CT_OK)
             return eng_error(e, 0, "server certificate: %s", d.text);
         X509 *leaf = sk_X509_value(c->chain, 0);
         c->pub = X509_get_pubkey(leaf);
@@ -233,11 +238,22 @@ int eng_crypto_offer(struct eng *e, struct ct_msg *m, const struct ct_scn_dir *d
     }
     struct ct_rsa_scheme scheme;
     ct_enc_kt_scheme(kt, &scheme);
-    size_t cap = (size_t)EVP_PKEY_get_size(c->pub), wlen = 0;
+    size_t cap = (size_t)EVP_PKEY_get_size(c->pub) + CT_ENC_MAX_WRAPPED, wlen = 0;
     uint8_t *wrapped = malloc(cap);
     if (wrapped == NULL)
         return CT_ERR_NOMEM;
-    int rc = ct_rsa_encrypt(c->pub, &scheme, NULL, 0, blob, blob_len, wrapped, &wlen);
+    int rc;
+    if (arg_of(d, "wrapped") != NULL) {
+        /* The wrapped key exactly as given (a test vector's ciphertext): what it unwraps to is
+         * the SUT's business; conftest's own keys are then of no use to it. */
+        rc = hex_decode(arg_of(d, "wrapped"), wrapped, CT_ENC_MAX_WRAPPED, &wlen) == CT_OK ? CT_OK : CT_ERR_PARSE;
+        if (rc != CT_OK) {
+            free(wrapped);
+            return eng_error(e, d->line, "offer: wrapped= is hex bytes, at most %d", CT_ENC_MAX_WRAPPED);
+        }
+    } else {
+        rc = ct_rsa_encrypt(c->pub, &scheme, NULL, 0, blob, blob_len, wrapped, &wlen);
+    }
     ct_wipe(blob, sizeof(blob));
     if (rc != CT_OK) {
         free(wrapped);
@@ -278,8 +294,20 @@ int eng_crypto_offer(struct eng *e, struct ct_msg *m, const struct ct_scn_dir *d
     /* Keys, if the offer is one conftest itself could use (a broken one has none). */
     const struct ct_hdr *h = ct_msg_hdr(m);
     struct ct_diag dd = {0};
-    if (derive(e, c->offer_text, h->session_id, h->source.uri, &dd) != CT_OK)
-        eng_record_note(e, "offer: no session keys on conftest's side: %s", dd.text);
+    if (derive(e, c->offer_text, h->session_id, h->source.uri, &dd) != CT_OK) {
+        const struct ct_enc_alg *alg = ct_enc_alg_by_name(algs, strcspn(algs, ","));
+        if (arg_of(d, "wrapped") != NULL && alg != NULL) {
+            /* A wrapped key that is not one (an empty vector ciphertext) makes the offer
+             * malformed, but conftest still seals what follows, under keys of its own K: the
+             * SUT must refuse the offer, not be spared the rest of the message. */
+            struct ct_enc_binding b = {c->offer_text, h->session_id ? h->session_id : "",
+                                       h->source.uri ? h->source.uri : ""};
+            unsigned all = CT_ENC_PART_CRED | CT_ENC_PART_DEVINF | CT_ENC_PART_DATA;
+            c->keyed = ct_enc_session_init(&c->keys, alg, all, c->key, &b, NULL) == CT_OK;
+        }
+        eng_record_note(e, "offer: %s on conftest's side: %s", c->keyed ? "keys of its own K" : "no session keys",
+                        dd.text);
+    }
     return eng_var_set(e, "offer.text", c->offer_text);
 }
 

@@ -105,6 +105,7 @@ struct eng {
 
     unsigned seq;                    /* transcript message counter */
     char tdir[1200];                 /* the transcript directory, "" when none */
+    const char *record_name;         /* its name under --transcripts (NULL: the scenario id) */
 
     /* the current step, for messages */
     const struct ct_scn_step *step;

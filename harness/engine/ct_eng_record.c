@@ -36,7 +36,8 @@ void eng_record_open(struct eng *e)
     e->tdir[0] = '\0';
     if (e->cfg->transcripts == NULL)
         return;
-    snprintf(e->tdir, sizeof(e->tdir), "%s/%s", e->cfg->transcripts, e->scn->id);
+    snprintf(e->tdir, sizeof(e->tdir), "%s/%s", e->cfg->transcripts,
+             e->record_name != NULL ? e->record_name : e->scn->id);
     if (mkdirs(e->tdir) != 0) {
         e->tdir[0] = '\0';
         return;

@@ -7,6 +7,7 @@
 
 #include "crypto/ct_enc.h"
 #include "crypto/ct_enc_cert.h"
+#include "crypto/ct_enc_kt.h"
 #include "net/ct_http.h"
 #include "serve/ct_serve.h"
 #include "sut/ct_store.h"
@@ -86,6 +87,7 @@ struct ct_peer {
     struct ct_server_config scfg;
     EVP_PKEY *key;
     STACK_OF(X509) *chain;
+    char *chain_pem;               /* the self-signed chain of a vector key */
     int server_out;                /* its stdout, kept open so that a late write cannot SIGPIPE it */
     struct ct_http_client *http;
     /* client SUT */
@@ -278,6 +280,8 @@ static size_t add_bugs(char **argv, size_t n, size_t max, const struct ct_peer_c
 
 /* ---- open / close ---- */
 
+static int server_key(struct ct_peer *p, struct ct_diag *diag);
+
 static void server_item(unsigned i, char *buf, size_t size)
 {
     snprintf(buf, size, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Server Item %u\r\nN:Item;Server %u;;;\r\n"
@@ -292,6 +296,21 @@ static int start_builtin_server(struct ct_peer *p, struct ct_diag *diag)
     snprintf(data, sizeof(data), "%s/server", c->workdir);
     snprintf(key, sizeof(key), "%s/pki/server-2048.key", c->vectors);
     snprintf(cert, sizeof(cert), "%s/pki/server-2048.pem", c->vectors);
+    if (c->server_key_pem != NULL) {
+        /* A vector's key: files for the child, and the certificate made for it. */
+        int krc = server_key(p, diag);
+        if (krc != CT_OK)
+            return krc;
+        snprintf(key, sizeof(key), "%s/vector-key.pem", c->workdir);
+        snprintf(cert, sizeof(cert), "%s/vector-cert.pem", c->workdir);
+        FILE *fk = fopen(key, "w"), *fc = fopen(cert, "w");
+        if (fk != NULL)
+            fputs(c->server_key_pem, fk);
+        if (fc != NULL)
+            fputs(p->chain_pem, fc);
+        if (fk == NULL || fc == NULL || fclose(fk) != 0 || fclose(fc) != 0)
+            return ct_diag_set(diag, CT_ERR_IO, "%s: cannot write the vector's key", c->workdir);
+    }
     char *argv[64 + 2 * 64];
     size_t n = 0;
     argv[n++] = (char *)c->ref_exe;
@@ -315,11 +334,16 @@ static int start_builtin_server(struct ct_peer *p, struct ct_diag *diag)
         argv[n++] = "--max-msg-size";
         argv[n++] = maxmsg;
     }
-    char algs[256];
+    char algs[256], kts[128];
     snprintf(algs, sizeof(algs), "%s", c->server_algs != NULL ? c->server_algs : "");
     for (char *save = NULL, *a = strtok_r(algs, ",", &save); a != NULL && n < 60; a = strtok_r(NULL, ",", &save)) {
         argv[n++] = "--alg";
         argv[n++] = a;
+    }
+    snprintf(kts, sizeof(kts), "%s", c->server_kts != NULL ? c->server_kts : "");
+    for (char *save = NULL, *k = strtok_r(kts, ",", &save); k != NULL && n < 64; k = strtok_r(NULL, ",", &save)) {
+        argv[n++] = "--kt";
+        argv[n++] = k;
     }
     char item_files[16][1100];
     for (unsigned i = 0; i < c->server_items && i < 16; i++) {
@@ -375,17 +399,56 @@ static int start_builtin_server(struct ct_peer *p, struct ct_diag *diag)
 }
 
 
-/* The builtin server on a thread of this process: the same core and options as `conftest serve`. */
-static int start_inprocess_server(struct ct_peer *p, struct ct_diag *diag)
+/* Key transports, as `conftest serve --kt` takes them. */
+static int parse_kts(const char *list, unsigned *kts, struct ct_diag *diag)
+{
+    char buf[128];
+    snprintf(buf, sizeof(buf), "%s", list);
+    *kts = 0;
+    for (char *save = NULL, *k = strtok_r(buf, ",", &save); k != NULL; k = strtok_r(NULL, ",", &save)) {
+        enum ct_enc_kt kt = ct_enc_kt_by_name(k, strlen(k));
+        if (kt == CT_ENC_KT_UNKNOWN)
+            return ct_diag_set(diag, CT_ERR_INVALID_ARG, "server-kts: '%s' is not a key transport", k);
+        *kts |= 1u << kt;
+    }
+    return CT_OK;
+}
+
+/* The profile key of the builtin server: the test PKI's, or a vector's with a certificate made
+ * for it here. */
+static int server_key(struct ct_peer *p, struct ct_diag *diag)
 {
     const struct ct_peer_config *c = &p->cfg;
+    if (c->server_key_pem != NULL) {
+        p->key = ct_enc_key_from_pem(c->server_key_pem, diag);
+        if (p->key == NULL)
+            return CT_ERR_PARSE;
+        return ct_enc_cert_self_signed(p->key, &p->chain, &p->chain_pem) == CT_OK
+                   ? CT_OK
+                   : ct_diag_set(diag, CT_ERR_CRYPTO, "no certificate can be made for the vector's key");
+    }
     char key[1100], cert[1100];
     snprintf(key, sizeof(key), "%s/pki/server-2048.key", c->vectors);
     snprintf(cert, sizeof(cert), "%s/pki/server-2048.pem", c->vectors);
     p->key = ct_enc_key_load(key, diag);
     if (p->key == NULL || ct_enc_chain_load(&p->chain, cert, diag) != CT_OK)
         return CT_ERR_IO;
-    int rc = ct_sstore_open(&p->store, ":memory:", diag);
+    return CT_OK;
+}
+
+const char *ct_peer_server_chain_pem(const struct ct_peer *p)
+{
+    return p->chain_pem;
+}
+
+/* The builtin server on a thread of this process: the same core and options as `conftest serve`. */
+static int start_inprocess_server(struct ct_peer *p, struct ct_diag *diag)
+{
+    const struct ct_peer_config *c = &p->cfg;
+    int rc = server_key(p, diag);
+    if (rc != CT_OK)
+        return rc;
+    rc = ct_sstore_open(&p->store, ":memory:", diag);
     struct ct_server_config *sc = &p->scfg;
     ct_server_config_default(sc);
     sc->key = p->key;
@@ -395,6 +458,8 @@ static int start_inprocess_server(struct ct_peer *p, struct ct_diag *diag)
         sc->auth = strcmp(c->server_auth, "basic") == 0 ? CT_AUTH_BASIC : CT_AUTH_MD5;
     if (c->server_max_msg > 0)
         sc->max_msg_size = c->server_max_msg;
+    if (c->server_kts != NULL && (rc = parse_kts(c->server_kts, &sc->policy.kts, diag)) != CT_OK)
+        return rc;
     if (c->server_algs != NULL) {
         char algs[256];
         snprintf(algs, sizeof(algs), "%s", c->server_algs);
@@ -487,6 +552,7 @@ void ct_peer_close(struct ct_peer *p)
     ct_sstore_close(p->store);
     EVP_PKEY_free(p->key);
     ct_enc_chain_free(p->chain);
+    free(p->chain_pem);
     if (p->server_out >= 0)
         close(p->server_out);
     ct_http_client_free(p->http);

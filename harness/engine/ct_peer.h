@@ -62,6 +62,9 @@ struct ct_peer_config {
     bool server_require_profile;
     unsigned server_max_msg;    /* 0: default */
     const char *server_algs;    /* comma-separated, preferred first; NULL: the default policy */
+    const char *server_kts;     /* key transports it accepts, comma-separated; NULL: rsa-oaep-sha256 */
+    const char *server_key_pem; /* the profile key (a test vector's), with a self-signed certificate;
+                                   NULL: vectors/pki/server-2048 */
     /* client SUT: the certificate conftest serves for download mode (PEM text) */
     const char *cert_pem;
 };
@@ -116,6 +119,9 @@ int ct_peer_wait(struct ct_peer *p, unsigned timeout_ms, struct ct_outcome *out)
  * NULL. CT_ERR_USAGE when no request is pending.
  */
 int ct_peer_answer(struct ct_peer *p, const uint8_t *body, size_t len, const char *content_type);
+
+/* The builtin server's certificate chain when it is not the test PKI's (PEM), or NULL. */
+const char *ct_peer_server_chain_pem(const struct ct_peer *p);
 
 /* Where the SUT's own output goes (a file in workdir), for the transcript. */
 const char *ct_peer_log(const struct ct_peer *p);

@@ -62,8 +62,9 @@ struct ct_sut_config *ct_sut_builtin(enum ct_scn_role role)
      * rather than red. */
     static const char *const claims[] = {
         "ds", "ds.*", "enc", "enc.aes128-gcm", "enc.aes256-gcm", "enc.aes128-cbc-hs256",
-        "enc.aes192-cbc-hs256", "enc.aes256-cbc-hs256", "enc.3des-cbc-hs256", "enc.rsa-oaep-sha256", "enc.required",
-        "enc.download",
+        "enc.aes192-cbc-hs256", "enc.aes256-cbc-hs256", "enc.3des-cbc-hs256", "enc.rsa-oaep-sha256",
+        "enc.rsa-oaep-sha1", "enc.rsa-pkcs1", "enc.required", "enc.download",
+        "ref.vector-keys", /* it can be given any key: Wycheproof key transports through Pkg#1 */
     };
     size_t nc = sizeof(claims) / sizeof(claims[0]);
     c->claims = calloc(nc, sizeof(char *));

@@ -137,6 +137,8 @@ static const char *const param_keys[] = {
     "server-require-profile", /* yes: the server SUT refuses plain sessions */
     "server-max-msg-size",    /* the MaxMsgSize the server SUT announces */
     "server-algs",    /* the algorithms the server SUT accepts, comma-separated, preferred first */
+    "server-kts",     /* the key transports the server SUT accepts, comma-separated */
+    "vectors",        /* run once per test of a Wycheproof RSA file, its keys the builtin's */
     "encoding",       /* xml | wbxml: conftest's messages (default: the SUT config's) */
     "catches",        /* the seeded bugs of the reference this scenario must catch (proof) */
 };
@@ -146,7 +148,7 @@ static const struct keyword send_dirs[] = {
     {"remove", 1, 1},       /* remove XPATH */
     {"add", 2, 2},          /* add XPATH XML-FRAGMENT: append to every match */
     {"auth", 1, 4},         /* auth none|basic|md5|clear [user=] [password=] [nonce=] */
-    {"offer", 0, 6},        /* offer [alg=] [kt=] [parts=] [key=] [kid=]: conftest as client */
+    {"offer", 0, 8},        /* offer [alg=] [kt=] [parts=] [key=] [kid=] ...: conftest as client */
     {"select", 0, 4},       /* select [alg=] [parts=] [confirm=bad]: conftest as server */
     {"caps", 0, 1},         /* caps [required]: the capability list (406) */
     {"encrypt", 0, 2},      /* encrypt [bad-padding=N] [ignore-limit=1]: seal the fields of the parts in force */
@@ -277,7 +279,7 @@ struct arg_rule {
 static const struct arg_rule arg_rules[] = {
     {"auth", 0, "none|basic|md5|clear"},
     {"auth", -1, "user|password|nonce"},
-    {"offer", -1, "alg|kt|parts|key|kid|t|blob-version|blob-len|text"},
+    {"offer", -1, "alg|kt|parts|key|kid|t|blob-version|blob-len|text|wrapped"},
     {"select", -1, "alg|parts|confirm"},
     {"encrypt", -1, "bad-padding|ignore-limit"},
     {"caps", 0, "required"},
