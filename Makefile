@@ -54,7 +54,8 @@ LIB      := $(BUILD)/libconftest.a
 BIN      := $(BUILD)/conftest
 UNIT     := $(BUILD)/unit-tests
 
-.PHONY: all test unit-tests cli-tests suite-tests mutation suite-clean san-tests interop clean
+.PHONY: all test unit-tests cli-tests suite-tests mutation suite-clean san-tests interop clean \
+        fuzz-targets fuzz-replay fuzz-replay-run fuzz-smoke fuzz-smoke-libfuzzer fuzz-smoke-afl
 all: conftest
 
 # ./conftest is the build of the default configuration; sanitizer builds stay under $(BUILD).
@@ -106,7 +107,7 @@ san-tests:
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 CC=$(SAN_CC) unit-tests cli-tests suite-clean
 
-test: all unit-tests cli-tests suite-tests san-tests
+test: all unit-tests cli-tests suite-tests san-tests fuzz-replay
 
 # Interoperability with SyncEvolution (a third-party DS 1.2 stack) on loopback; needs root to
 # install it and ../shared/peers (PEERS=DIR to point elsewhere). See docs/INTEROP.md.
@@ -114,7 +115,66 @@ PEERS ?= ../shared/peers
 interop: all
 	tests/interop/syncevolution.sh $(PEERS)
 
+# ---- fuzzing (docs/FUZZING.md) ----
+# One set of targets (fuzz/targets/*.c), three engines, chosen by FUZZ_ENGINE:
+#   replay     the standalone driver (fuzz/standalone_main.c): runs a corpus, no mutation;
+#              `make test` replays every corpus with it under ASan+UBSan
+#   libfuzzer  clang -fsanitize=fuzzer (the library built with -fsanitize=fuzzer-no-link)
+#   afl        afl-clang-fast, persistent mode through its libFuzzer driver
+FUZZ_TARGETS := $(patsubst fuzz/targets/%.c,%,$(wildcard fuzz/targets/*.c))
+FUZZ_ENGINE ?= replay
+FUZZ_SECONDS ?= 20
+FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
+ifeq ($(FUZZ_ENGINE),replay)
+FUZZ_DRIVER := $(BUILD)/fuzz/standalone_main.o
+FUZZ_LINK :=
+else
+FUZZ_DRIVER :=
+FUZZ_LINK := -fsanitize=fuzzer
+endif
+
+$(BUILD)/fuzz/%: $(BUILD)/fuzz/targets/%.o $(BUILD)/fuzz/fuzz_common.o $(FUZZ_DRIVER) $(LIB)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(FUZZ_LINK) -o $@ $(filter %.o,$^) $(LIB) $(LIBS)
+
+$(BUILD)/fuzz/%.o: fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Ifuzz -MMD -MP -c $< -o $@
+
+fuzz-targets: $(FUZZ_BINS)
+
+# Replay every corpus (and the regression inputs) through every target, sanitized.
+fuzz-replay-run: $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+	    if CONFTEST_VECTORS=vectors $(BUILD)/fuzz/$$t fuzz/corpus/$$t >$(BUILD)/fuzz/$$t.log 2>&1; then \
+	        echo "  $$t: $$(tail -1 $(BUILD)/fuzz/$$t.log)"; \
+	    else \
+	        cat $(BUILD)/fuzz/$$t.log; echo "FAIL $$t: the replay of fuzz/corpus/$$t failed"; exit 1; \
+	    fi; \
+	done
+
+# Keep the fuzz objects: they are not intermediate files to be removed after linking.
+.SECONDARY: $(patsubst fuzz/%.c,$(BUILD)/fuzz/%.o,$(wildcard fuzz/*.c fuzz/targets/*.c))
+
+fuzz-replay:
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 CC=$(SAN_CC) FUZZ_ENGINE=replay fuzz-replay-run
+
+# Every target for FUZZ_SECONDS with each engine; a crash fails and leaves the reproducer
+# under build/fuzz-<engine>/findings/<target>/.
+fuzz-smoke: fuzz-smoke-libfuzzer fuzz-smoke-afl
+
+fuzz-smoke-libfuzzer:
+	$(MAKE) --no-print-directory BUILD=build/fuzz-libfuzzer SANITIZE=1 CC=clang FUZZ_ENGINE=libfuzzer \
+	    CFLAGS=-fsanitize=fuzzer-no-link fuzz-targets
+	tests/fuzz/smoke.sh libfuzzer build/fuzz-libfuzzer $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke-afl:
+	AFL_QUIET=1 $(MAKE) --no-print-directory BUILD=build/fuzz-afl CC=afl-clang-fast FUZZ_ENGINE=afl fuzz-targets
+	tests/fuzz/smoke.sh afl build/fuzz-afl $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
 	rm -rf build conftest
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(wildcard $(BUILD)/fuzz/*.d $(BUILD)/fuzz/targets/*.d)

@@ -532,6 +532,7 @@ static int step_line(struct parser *p, const char *text)
         st->args[i] = toks[i + 1];
     static const unsigned min_args[] = {1, 0, 0, 1, 1, 2, 0};
     static const unsigned max_args[] = {1, 0, 16, 1, 1, 2, 0};
+    _Static_assert(N_OF(min_args) == CT_SCN_HANGUP + 1 && N_OF(max_args) == CT_SCN_HANGUP + 1, "one per verb");
     if (st->n_args < min_args[verb] || st->n_args > max_args[verb])
         return perr(p, "'%s' takes %s", verb_names[verb],
                     verb == CT_SCN_SEND     ? "one template name"

@@ -349,7 +349,11 @@ static int make_offer(struct ct_client *c)
     struct ct_buf wrapped, text;
     ct_buf_init(&wrapped, CT_ENC_MAX_WRAPPED);
     ct_buf_init(&text, 0);
-    int rc = ct_random(key, sizeof(key));
+    int rc = CT_OK;
+    if (c->cfg.test_key != NULL)
+        memcpy(key, c->cfg.test_key, sizeof(key));
+    else
+        rc = ct_random(key, sizeof(key));
     if (rc == CT_OK)
         rc = ct_enc_wrap(&wrapped, c->server_key, c->cfg.kt, key, now_of(c));
     if (rc == CT_OK) {
@@ -381,7 +385,7 @@ static int make_offer(struct ct_client *c)
         ct_enc_session_wipe(&c->keys);
         rc = ct_enc_session_init(&c->keys, alg, c->cfg.parts, key, &b,
                                  ct_bug_on(&c->cfg.bugs, CT_BUG_STATIC_NONCE) ? &fixed : NULL);
-        if (rc == CT_ERR_CRYPTO) /* degenerate 3DES keys: draw again */
+        if (rc == CT_ERR_CRYPTO && c->cfg.test_key == NULL) /* degenerate 3DES keys: draw again */
             rc = make_offer(c);
     }
     ct_wipe(key, sizeof(key));

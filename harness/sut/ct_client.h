@@ -61,6 +61,9 @@ struct ct_client_config {
     uint64_t (*now)(void *ctx);
     void *now_ctx;
     FILE *log;
+    /* For fuzz targets and tests only: the session key K to use instead of a random one, so
+     * that a harness can seal the server's side of a session (NULL in every real use). */
+    const uint8_t *test_key;
 };
 
 /* ct_client_config_default: test/test, md5, contacts, two-way, XML, MaxMsgSize 64 KiB,

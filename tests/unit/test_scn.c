@@ -125,8 +125,11 @@ static const char *insane_dir(const struct ct_scn_dir *d, unsigned min_line)
 static const char *insane(const struct ct_scn *s)
 {
     /* Arguments of send, expect, session, resend, sleep, set (docs/SCENARIOS.md 3). */
-    static const unsigned min_args[] = {1, 0, 0, 1, 1, 2};
-    static const unsigned max_args[] = {1, 0, 16, 1, 1, 2};
+    /* One entry per verb, in enum order; a new verb fails to compile here until it has its own. */
+    static const unsigned min_args[] = {1, 0, 0, 1, 1, 2, 0};
+    static const unsigned max_args[] = {1, 0, 16, 1, 1, 2, 0};
+    _Static_assert(sizeof(min_args) / sizeof(min_args[0]) == CT_SCN_HANGUP + 1, "one per verb");
+    _Static_assert(sizeof(max_args) / sizeof(max_args[0]) == CT_SCN_HANGUP + 1, "one per verb");
     if (s->file == NULL || s->id == NULL || s->title == NULL || s->n_rules == 0)
         return "a required header is missing";
     static const char id_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789.-";
