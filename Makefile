@@ -42,7 +42,7 @@ say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
 # The core library: everything but the command-line front end.
-LIB_SRCS := $(wildcard harness/base/*.c harness/syncml/*.c harness/wbxml/*.c harness/crypto/*.c harness/vectors/*.c harness/sut/*.c harness/net/*.c harness/serve/*.c harness/scn/*.c harness/engine/*.c harness/report/*.c)
+LIB_SRCS := $(wildcard harness/base/*.c harness/livefuzz/*.c harness/syncml/*.c harness/wbxml/*.c harness/crypto/*.c harness/vectors/*.c harness/sut/*.c harness/net/*.c harness/serve/*.c harness/scn/*.c harness/engine/*.c harness/report/*.c)
 CLI_SRCS := $(wildcard harness/cli/*.c)
 TEST_SRCS := $(wildcard tests/unit/*.c)
 

@@ -1,15 +1,21 @@
 /*
  * Helpers shared by the subcommands: messages, exit codes, option values, input and output.
  */
+#define _DEFAULT_SOURCE /* readlink */
 #include "cli/cli.h"
 
+#include "base/ct_fs.h"
+#include "sut/ct_bugs.h"
+
 #include <errno.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *cli_name(const char *path)
 {
@@ -134,26 +140,7 @@ int cli_write_output(const char *sub, const char *path, const void *data, size_t
 
 int cli_mkdirs(const char *dir)
 {
-    char path[1024];
-    snprintf(path, sizeof(path), "%s", dir);
-    for (char *p = path + 1; *p != '\0'; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(path, 0700) == 0)
-        return 0;
-    struct stat st;
-    if (errno != EEXIST || stat(path, &st) != 0)
-        return -1;
-    if (!S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        return -1;
-    }
-    return 0;
+    return ct_fs_mkdirs(dir);
 }
 
 void cli_dump_write(struct cli_dump *d, const char *sub, const char *direction, const void *p,
@@ -170,4 +157,62 @@ void cli_dump_write(struct cli_dump *d, const char *sub, const char *direction, 
     }
     if (f != NULL)
         fclose(f);
+}
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *cli_find_vectors(const char *sub, const char *given, const char *exe, char *buf, size_t size)
+{
+    const char *found = given;
+    const char *env = getenv("CONFTEST_VECTORS");
+    if (found == NULL && env != NULL && is_dir(env))
+        found = env;
+    if (found == NULL && is_dir("vectors/pki"))
+        found = "vectors";
+    const char *slash = strrchr(exe, '/');
+    int dl = slash != NULL ? (int)(slash - exe) : 1;
+    const char *dir = slash != NULL ? exe : ".";
+    const char *tries[] = {"/vectors", "/../vectors", "/../share/conftest/vectors"};
+    for (size_t i = 0; found == NULL && i < 3; i++) {
+        char pki[PATH_MAX + 16];
+        snprintf(buf, size, "%.*s%s", dl, dir, tries[i]);
+        snprintf(pki, sizeof(pki), "%s/pki", buf);
+        if (is_dir(pki))
+            found = buf;
+    }
+    if (found == NULL)
+        found = "vectors";
+    char pki[PATH_MAX + 64];
+    snprintf(pki, sizeof(pki), "%s/pki/server-2048.pem", found);
+    if (access(pki, R_OK) != 0) {
+        cli_error(sub, "%s: the test PKI is missing (give --vectors DIR)", pki);
+        return NULL;
+    }
+    return found;
+}
+
+int cli_self_exe(const char *sub, char *buf, size_t size)
+{
+    ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+    if (n <= 0) {
+        cli_error(sub, "cannot find the conftest binary (/proc/self/exe)");
+        return -1;
+    }
+    buf[n] = '\0';
+    return 0;
+}
+
+bool cli_known_bug(const char *sub, const char *name)
+{
+    unsigned nb;
+    const struct ct_bug_info *t = ct_bug_table(&nb);
+    for (unsigned k = 0; k < nb; k++)
+        if (strcmp(t[k].name, name) == 0)
+            return true;
+    cli_error(sub, "--ref-bug: '%s' is not a seeded bug (conftest serve --list-bugs)", name);
+    return false;
 }

@@ -8,6 +8,8 @@
 #include "base/ct_err.h"
 #include "syncml/ct_msg.h"
 
+#include <stdbool.h>
+
 /* Exit codes, documented in docs/CLI.md. */
 enum {
     CLI_EXIT_OK = 0,
@@ -24,6 +26,7 @@ int cmd_sync(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_coverage(int argc, char **argv);
+int cmd_fuzz(int argc, char **argv);
 
 /* cli_error prints "conftest: <subcommand>: message" on stderr. */
 void cli_error(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -49,6 +52,17 @@ const char *cli_name(const char *path);
  * detect), printing any error itself. Returns 0 with *out set, or an exit code. */
 int cli_load_message(const char *sub, const char *path, enum ct_enc enc,
                      const struct ct_limits *lim, struct ct_msg **out);
+
+/* cli_self_exe writes the path of the running conftest binary (the builtin reference is this
+ * very binary). 0, or -1 after printing an error. */
+int cli_self_exe(const char *sub, char *buf, size_t size);
+
+/* cli_find_vectors finds the vectors directory: given (--vectors), $CONFTEST_VECTORS, ./vectors,
+ * or beside the binary; NULL after printing an error when its test PKI is missing. */
+const char *cli_find_vectors(const char *sub, const char *given, const char *exe, char *buf, size_t size);
+
+/* cli_known_bug says whether name is a seeded bug of the reference; prints an error if not. */
+bool cli_known_bug(const char *sub, const char *name);
 
 /* cli_mkdirs creates a directory and its parents (mode 0700). 0, or -1 with errno. */
 int cli_mkdirs(const char *dir);

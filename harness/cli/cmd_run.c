@@ -91,36 +91,6 @@ static void on_progress(void *ctx, const struct ct_result *r, size_t done, size_
     fflush(stdout);
 }
 
-static bool is_dir(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* The vectors directory: --vectors, $CONFTEST_VECTORS, ./vectors, or beside the binary. */
-static const char *find_vectors(const char *given, const char *exe, char *buf, size_t size)
-{
-    if (given != NULL)
-        return given;
-    const char *env = getenv("CONFTEST_VECTORS");
-    if (env != NULL && is_dir(env))
-        return env;
-    if (is_dir("vectors/pki"))
-        return "vectors";
-    const char *slash = strrchr(exe, '/');
-    int dl = slash != NULL ? (int)(slash - exe) : 1;
-    const char *dir = slash != NULL ? exe : ".";
-    const char *tries[] = {"/vectors", "/../vectors", "/../share/conftest/vectors"};
-    for (size_t i = 0; i < 3; i++) {
-        char pki[PATH_MAX + 16];
-        snprintf(buf, size, "%.*s%s", dl, dir, tries[i]);
-        snprintf(pki, sizeof(pki), "%s/pki", buf);
-        if (is_dir(pki))
-            return buf;
-    }
-    return "vectors";
-}
-
 static char *read_version(const char *path)
 {
     char file[PATH_MAX + 16];
@@ -272,32 +242,14 @@ int cmd_run(int argc, char **argv)
 
     /* The reference is this very binary, started per scenario. */
     static char exe[PATH_MAX];
-    ssize_t el = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (el <= 0) {
-        cli_error("run", "cannot find the conftest binary (/proc/self/exe)");
+    static char vbuf[PATH_MAX];
+    if (cli_self_exe("run", exe, sizeof(exe)) != 0 ||
+        (o.vectors = cli_find_vectors("run", vectors, exe, vbuf, sizeof(vbuf))) == NULL)
         return CLI_EXIT_ERROR;
-    }
-    exe[el] = '\0';
     o.ref_exe = exe;
-    char vbuf[PATH_MAX];
-    o.vectors = find_vectors(vectors, exe, vbuf, sizeof(vbuf));
-    char pki[PATH_MAX + 64];
-    snprintf(pki, sizeof(pki), "%s/pki/server-2048.pem", o.vectors);
-    if (access(pki, R_OK) != 0) {
-        cli_error("run", "%s: the test PKI is missing (give --vectors DIR)", pki);
-        return CLI_EXIT_ERROR;
-    }
-    for (size_t i = 0; i < n_bugs; i++) {
-        bool known = false;
-        unsigned nb;
-        const struct ct_bug_info *t = ct_bug_table(&nb);
-        for (unsigned k = 0; k < nb; k++)
-            known = known || strcmp(t[k].name, bugs[i]) == 0;
-        if (!known) {
-            cli_error("run", "--ref-bug: '%s' is not a seeded bug (conftest serve --list-bugs)", bugs[i]);
+    for (size_t i = 0; i < n_bugs; i++)
+        if (!cli_known_bug("run", bugs[i]))
             return CLI_EXIT_USAGE;
-        }
-    }
     struct ct_sut_config *sut = NULL;
     struct ct_diag diag = {0};
     if (sut_file != NULL) {

@@ -19,6 +19,7 @@ static const struct {
     {"run", cmd_run, "run scenarios against a SUT (the builtin reference by default) and report"},
     {"list", cmd_list, "list the scenario ids"},
     {"coverage", cmd_coverage, "list each requirement with the scenarios that check it"},
+    {"fuzz", cmd_fuzz, "mutate the packages of a scenario against a live SUT and keep what breaks it"},
     {"decode", cmd_decode, "print a SyncML message (XML or WBXML) as indented XML"},
     {"encode", cmd_encode, "convert a SyncML message to WBXML or XML"},
     {"vectors", cmd_vectors, "run the known-answer test vectors against conftest's crypto"},

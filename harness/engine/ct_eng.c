@@ -356,6 +356,11 @@ static bool do_expect(struct eng *e, const struct ct_scn_step *st, struct ct_res
         why[a][0] = '\0';
         if (eng_judge_alt(e, &st->alts[a], why[a], sizeof(why[a]))) {
             eng_capture_all(e, &st->alts[a]);
+            for (size_t i = 0; i < st->alts[a].n_dirs; i++)
+                if (strcmp(st->alts[a].dirs[i].name, "next-session") == 0 && !e->skip_session) {
+                    e->skip_session = true;
+                    eng_record_note(e, "next-session: the rest of session %u is skipped", e->session_no);
+                }
             return e->error[0] == '\0';
         }
         if (e->error[0] != '\0')
@@ -548,6 +553,10 @@ static int run_once(const struct ct_scn *scn, const struct ct_eng_config *cfg, s
     bool failed = false;
     for (size_t i = 0; rc == CT_OK && e->error[0] == '\0' && !failed && i < scn->n_steps; i++) {
         e->step_no = i + 1;
+        /* `next-session` won an expect: the rest of this session does not apply. */
+        if (e->skip_session && scn->steps[i].verb != CT_SCN_SESSION)
+            continue;
+        e->skip_session = false;
         rc = run_step(e, &scn->steps[i], res, &failed);
         /* Every failure of a step is a harness error with its line, never a silent stop. */
         if (rc != CT_OK && e->error[0] == '\0')

@@ -47,4 +47,11 @@ struct ct_eng_config {
  */
 int ct_eng_run(const struct ct_scn *scn, const struct ct_eng_config *cfg, struct ct_result *res);
 
+/*
+ * ct_eng_find_template finds the template NAME (".xml" optional) a scenario file uses: in
+ * templates/ beside the file or in a parent directory's (docs/SCENARIOS.md 4.1). Writes its
+ * path. Returns 0, CT_ERR_USAGE (NAME is not a plain name), CT_ERR_IO (not found).
+ */
+int ct_eng_find_template(const char *scn_file, const char *name, char *path, size_t size);
+
 #endif

@@ -26,15 +26,14 @@
 
 /* ---- templates ---- */
 
-/* The template NAME (".xml" optional): in templates/ next to the scenario, or of a parent. */
-static int find_template(struct eng *e, const char *name, char *path, size_t size)
+int ct_eng_find_template(const char *scn_file, const char *name, char *path, size_t size)
 {
     if (strstr(name, "..") != NULL || name[0] == '/')
-        return eng_error(e, e->step->line, "template '%s': a plain name, found in templates/", name);
+        return CT_ERR_USAGE;
     const char *ext = strlen(name) > 4 && strcmp(name + strlen(name) - 4, ".xml") == 0 ? "" : ".xml";
     char dir[PATH_MAX];
-    if (realpath(e->scn->file, dir) == NULL)
-        return eng_error(e, e->step->line, "%s: %s", e->scn->file, strerror(errno));
+    if (realpath(scn_file, dir) == NULL)
+        return CT_ERR_IO;
     struct stat st;
     for (int up = 0; up < 8; up++) {
         char *slash = strrchr(dir, '/');
@@ -45,8 +44,18 @@ static int find_template(struct eng *e, const char *name, char *path, size_t siz
         if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
             return CT_OK;
     }
-    return eng_error(e, e->step->line, "template '%s' not found in a templates/ directory beside %s or above",
-                     name, e->scn->file);
+    return CT_ERR_IO;
+}
+
+static int find_template(struct eng *e, const char *name, char *path, size_t size)
+{
+    int rc = ct_eng_find_template(e->scn->file, name, path, size);
+    if (rc == CT_ERR_USAGE)
+        return eng_error(e, e->step->line, "template '%s': a plain name, found in templates/", name);
+    if (rc != CT_OK)
+        return eng_error(e, e->step->line, "template '%s' not found in a templates/ directory beside %s or above",
+                         name, e->scn->file);
+    return CT_OK;
 }
 
 static int load_template(struct eng *e, const char *name, struct ct_msg **m)

@@ -107,6 +107,8 @@ struct eng {
     char tdir[1200];                 /* the transcript directory, "" when none */
     const char *record_name;         /* its name under --transcripts (NULL: the scenario id) */
 
+    bool skip_session;               /* an alternative with next-session won: skip to `session` */
+
     /* the current step, for messages */
     const struct ct_scn_step *step;
     size_t step_no;

@@ -236,6 +236,9 @@ static bool judge_dir(struct eng *e, const struct ct_scn_dir *d, char *why, size
     if (strcmp(n, "closed") == 0 || strcmp(n, "timeout") == 0 || strcmp(n, "transport-error") == 0 ||
         strcmp(n, "malformed") == 0)
         return true;
+    /* Not a check: what to do when the alternative wins (do_expect). */
+    if (strcmp(n, "next-session") == 0)
+        return true;
     if (strcmp(n, "message") == 0)
         return e->in != NULL || say(why, size, d, "not a SyncML message: %s", e->in_error);
     if (strcmp(n, "end") == 0) {
@@ -256,9 +259,13 @@ static bool judge_dir(struct eng *e, const struct ct_scn_dir *d, char *why, size
     if (strcmp(n, "http") == 0) {
         char code[16];
         snprintf(code, sizeof(code), "%ld", o->http);
-        for (size_t i = 0; i < d->n_args; i++)
-            if (strcmp(d->args[i], code) == 0)
+        for (size_t i = 0; i < d->n_args; i++) {
+            const char *a = d->args[i];
+            /* A class: "4xx" is any code from 400 to 499. */
+            bool cls = strlen(a) == 3 && a[0] >= '1' && a[0] <= '5' && strcmp(a + 1, "xx") == 0;
+            if (strcmp(a, code) == 0 || (cls && o->http / 100 == a[0] - '0'))
                 return true;
+        }
         return say(why, size, d, "HTTP %ld", o->http);
     }
     if (e->in == NULL)

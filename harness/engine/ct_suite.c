@@ -1,11 +1,11 @@
 /*
  * A run of many scenarios: discovery, selection, order, workers, verdict bookkeeping.
  */
-#define _XOPEN_SOURCE 700 /* nftw */
 #define _DEFAULT_SOURCE /* mkdtemp */
 #include "engine/ct_suite.h"
 
 #include "base/ct_buf.h"
+#include "base/ct_fs.h"
 #include "engine/ct_oracle.h"
 #include "sut/ct_bugs.h"
 #include "net/ct_http.h"
@@ -13,7 +13,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,15 +191,6 @@ struct pool {
     struct ct_sut_config *builtin[3];
 };
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
 static void run_one(struct pool *p, size_t i)
 {
     struct job *j = &p->jobs[i];
@@ -242,7 +232,7 @@ static void run_one(struct pool *p, size_t i)
         free(j->res->reason);
         j->res->reason = strdup(known);
     }
-    nftw(workdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    ct_fs_rmtree(workdir);
 }
 
 static void *worker(void *arg)
@@ -557,7 +547,7 @@ int ct_suite_run(const struct ct_suite_options *o, struct ct_suite_result *out, 
         free(done);
     }
     if (p.rundir[0] != '\0')
-        nftw(p.rundir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        ct_fs_rmtree(p.rundir);
     p.n = n_main;
     p.jobs = jobs;
     /* Results: the parse errors first, then in the order they ran, then the skipped. */

@@ -160,7 +160,7 @@ static const struct keyword send_dirs[] = {
 };
 
 static const struct keyword expect_dirs[] = {
-    {"http", 1, 8},          /* http CODE...: the HTTP status */
+    {"http", 1, 8},          /* http CODE...: the HTTP status (a code, or a class: 4xx) */
     {"status", 2, 3},        /* status CMD CODES [count=N] */
     {"no-status", 1, 1},     /* no-status CMD */
     {"xpath", 1, 64},        /* xpath EXPR [== VALUE | != VALUE] */
@@ -186,6 +186,7 @@ static const struct keyword expect_dirs[] = {
     {"transport-error", 0, 0},
     {"end", 0, 1},           /* end [ok|failed]: a client SUT ended instead of sending */
     {"cred", 1, 2},          /* cred none|ok|bad [basic|md5|clear]: a client SUT's credential */
+    {"next-session", 0, 0},  /* when this alternative wins, skip to the next `session` step */
 };
 
 static const struct keyword *find_kw(const struct keyword *t, size_t n, const char *name)
