@@ -54,7 +54,7 @@ LIB      := $(BUILD)/libconftest.a
 BIN      := $(BUILD)/conftest
 UNIT     := $(BUILD)/unit-tests
 
-.PHONY: all test unit-tests cli-tests suite-tests mutation suite-clean san-tests interop clean \
+.PHONY: all test unit-tests cli-tests suite-tests fuzz-live-tests mutation suite-clean san-tests interop clean \
         fuzz-targets fuzz-replay fuzz-replay-run fuzz-smoke fuzz-smoke-libfuzzer fuzz-smoke-afl
 all: conftest
 
@@ -95,6 +95,11 @@ suite-tests: $(BIN)
 # The same, by its name in the issue tracker: ends with `mutation score: CAUGHT/TOTAL`.
 mutation: suite-tests
 
+# The live fuzzer against the builtin reference: finds the seeded crash and hang bugs on its own,
+# its saved scenarios reproduce them, and it finds nothing on the clean reference.
+fuzz-live-tests: $(BIN)
+	tests/fuzz/live.sh $(BIN)
+
 # The suite once, against the clean reference (the sanitizer build runs this instead of the
 # whole proof: the proof is about what scenarios judge, the sanitizers about memory).
 suite-clean: $(BIN)
@@ -107,7 +112,7 @@ san-tests:
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 CC=$(SAN_CC) unit-tests cli-tests suite-clean
 
-test: all unit-tests cli-tests suite-tests san-tests fuzz-replay
+test: all unit-tests cli-tests suite-tests fuzz-live-tests san-tests fuzz-replay
 
 # Interoperability with SyncEvolution (a third-party DS 1.2 stack) on loopback; needs root to
 # install it and ../shared/peers (PEERS=DIR to point elsewhere). See docs/INTEROP.md.

@@ -106,6 +106,7 @@ static int start_client(struct eng *e, const struct ct_scn_step *st)
         }
         ct_outcome_cleanup(&o);
     }
+    e->request_pending = false; /* hung up on, if it was */
     int rc = new_session(e);
     if (rc != CT_OK)
         return rc;
