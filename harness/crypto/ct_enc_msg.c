@@ -198,17 +198,7 @@ static int plaintext_of(const xmlNode *data, struct ct_buf *out)
         xmlFree(t);
         return rc;
     }
-    xmlBuffer *xb = xmlBufferCreate();
-    if (xb == NULL)
-        return CT_ERR_NOMEM;
-    xmlSaveCtxt *save = xmlSaveToBuffer(xb, "UTF-8", XML_SAVE_NO_DECL);
-    int rc = save != NULL && xmlSaveTree(save, (xmlNode *)el) >= 0 ? CT_OK : CT_ERR_NOMEM;
-    if (save != NULL)
-        xmlSaveClose(save);
-    if (rc == CT_OK)
-        rc = ct_buf_append(out, xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
-    xmlBufferFree(xb);
-    return rc;
+    return ct_xml_dump(el, false, out);
 }
 
 /* Put the marker EMI into the holder's Meta, creating the Meta where the DTD wants it. */

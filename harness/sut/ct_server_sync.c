@@ -109,11 +109,12 @@ static char *devinf_text(const struct ct_item *it)
             el = c;
     if (el == NULL)
         return strdup("");
-    xmlBuffer *xb = xmlBufferCreate();
+    struct ct_buf b;
+    ct_buf_init(&b, 64u << 20);
     char *out = NULL;
-    if (xb != NULL && xmlNodeDump(xb, el->doc, (xmlNode *)el, 0, 0) >= 0)
-        out = strdup((const char *)xmlBufferContent(xb));
-    xmlBufferFree(xb);
+    if (ct_xml_dump(el, false, &b) == CT_OK && ct_buf_append(&b, "", 1) == CT_OK)
+        out = (char *)ct_buf_steal(&b, NULL);
+    ct_buf_cleanup(&b);
     return out;
 }
 

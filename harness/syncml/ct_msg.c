@@ -412,26 +412,34 @@ const struct ct_wbxml_form *ct_msg_wbxml_form(const struct ct_msg *m)
 
 /* ---- serializing ---- */
 
+/* libxml2's output callback: straight into a ct_buf (an xmlBuffer grows by exact amounts, which
+ * makes big messages quadratic wherever realloc cannot grow in place). */
+static int dump_write(void *ctx, const char *p, int n)
+{
+    return n >= 0 && ct_buf_append(ctx, p, (size_t)n) == CT_OK ? n : -1;
+}
+
+static int dump_close(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+int ct_xml_dump(const xmlNode *el, bool pretty, struct ct_buf *out)
+{
+    xmlSaveCtxt *save = xmlSaveToIO(dump_write, dump_close, out, "UTF-8", (pretty ? XML_SAVE_FORMAT : 0) | XML_SAVE_NO_DECL);
+    if (save == NULL)
+        return CT_ERR_NOMEM;
+    int rc = xmlSaveTree(save, (xmlNode *)el) < 0 ? CT_ERR_TOO_BIG : CT_OK;
+    if (xmlSaveClose(save) < 0 && rc == CT_OK)
+        rc = CT_ERR_TOO_BIG; /* the only way the callback fails: the buffer's bound */
+    return rc;
+}
+
 /* The root element alone, as XML text (no declaration, no DOCTYPE). */
 static int dump_root(const xmlDoc *doc, bool pretty, struct ct_buf *out)
 {
-    xmlBuffer *xb = xmlBufferCreate();
-    if (xb == NULL)
-        return CT_ERR_NOMEM;
-    xmlSaveCtxt *save = xmlSaveToBuffer(xb, "UTF-8", (pretty ? XML_SAVE_FORMAT : 0) | XML_SAVE_NO_DECL);
-    int rc = CT_OK;
-    if (save == NULL) {
-        rc = CT_ERR_NOMEM;
-    } else {
-        if (xmlSaveTree(save, xmlDocGetRootElement(doc)) < 0)
-            rc = CT_ERR_INTERNAL;
-        if (xmlSaveClose(save) < 0 && rc == CT_OK)
-            rc = CT_ERR_INTERNAL;
-    }
-    if (rc == CT_OK)
-        rc = ct_buf_append(out, xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
-    xmlBufferFree(xb);
-    return rc;
+    return ct_xml_dump(xmlDocGetRootElement(doc), pretty, out);
 }
 
 static int serialize_xml(const xmlDoc *doc, enum ct_ver ver, bool pretty, bool doctype,

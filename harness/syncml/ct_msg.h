@@ -120,6 +120,13 @@ int ct_msg_serialize(const struct ct_msg *m, const struct ct_ser_opts *opts, str
                      struct ct_diag *diag);
 
 /*
+ * ct_xml_dump appends the XML text of one element (and what is under it) to out: no XML
+ * declaration, UTF-8, indented when pretty. Returns 0, CT_ERR_TOO_BIG (out's bound), or
+ * CT_ERR_NOMEM.
+ */
+int ct_xml_dump(const xmlNode *el, bool pretty, struct ct_buf *out);
+
+/*
  * ct_msg_canonical appends a canonical text form of m to out: one line per element (with its
  * namespace URI), attribute and text node, indented by depth; whitespace-only text between
  * elements dropped, line ends normalised as XML parsers do (CR LF and CR become LF), comments
