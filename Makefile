@@ -121,18 +121,24 @@ interop: all
 	tests/interop/syncevolution.sh $(PEERS)
 
 # ---- fuzzing (docs/FUZZING.md) ----
-# One set of targets (fuzz/targets/*.c), three engines, chosen by FUZZ_ENGINE:
+# One set of targets (fuzz/targets/*.c), built for an engine chosen by FUZZ_ENGINE:
 #   replay     the standalone driver (fuzz/standalone_main.c): runs a corpus, no mutation;
 #              `make test` replays every corpus with it under ASan+UBSan
 #   libfuzzer  clang -fsanitize=fuzzer (the library built with -fsanitize=fuzzer-no-link)
 #   afl        afl-clang-fast, persistent mode through its libFuzzer driver
+#   external   OSS-Fuzz and ClusterFuzzLite (.clusterfuzzlite/build.sh): their CC, CFLAGS and
+#              LIB_FUZZING_ENGINE, linked by FUZZ_LD (their CXX)
 FUZZ_TARGETS := $(patsubst fuzz/targets/%.c,%,$(wildcard fuzz/targets/*.c))
 FUZZ_ENGINE ?= replay
 FUZZ_SECONDS ?= 20
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
+FUZZ_LD ?= $(CC)
 ifeq ($(FUZZ_ENGINE),replay)
 FUZZ_DRIVER := $(BUILD)/fuzz/standalone_main.o
 FUZZ_LINK :=
+else ifeq ($(FUZZ_ENGINE),external)
+FUZZ_DRIVER :=
+FUZZ_LINK := $(LIB_FUZZING_ENGINE)
 else
 FUZZ_DRIVER :=
 FUZZ_LINK := -fsanitize=fuzzer
@@ -140,7 +146,7 @@ endif
 
 $(BUILD)/fuzz/%: $(BUILD)/fuzz/targets/%.o $(BUILD)/fuzz/fuzz_common.o $(FUZZ_DRIVER) $(LIB)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(FUZZ_LINK) -o $@ $(filter %.o,$^) $(LIB) $(LIBS)
+	$(Q)$(FUZZ_LD) $(OPT) $(CFLAGS) $(FUZZ_LINK) -o $@ $(filter %.o,$^) $(LIB) $(LIBS)
 
 $(BUILD)/fuzz/%.o: fuzz/%.c
 	@mkdir -p $(dir $@)

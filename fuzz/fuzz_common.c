@@ -1,6 +1,7 @@
 /*
  * Shared set-up of the fuzz targets (see fuzz_common.h).
  */
+#define _GNU_SOURCE /* memrchr, readlink */
 #include "fuzz_common.h"
 
 #include "crypto/ct_enc_cert.h"
@@ -8,6 +9,8 @@
 #include <libxml/parser.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static void no_message(void *ctx, const char *fmt, ...)
 {
@@ -28,10 +31,22 @@ void fuzz_quiet_libxml(void)
     xmlSetStructuredErrorFunc(NULL, no_error);
 }
 
+/* $CONFTEST_VECTORS, ./vectors, or vectors/ beside the fuzzer binary (how ClusterFuzzLite and
+ * OSS-Fuzz ship it: everything in one output directory). */
 static const char *vectors_dir(void)
 {
+    static char dir[1024];
     const char *v = getenv("CONFTEST_VECTORS");
-    return v != NULL ? v : "vectors";
+    if (v != NULL)
+        return v;
+    if (access("vectors/pki/server-2048.key", R_OK) == 0)
+        return "vectors";
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 16);
+    char *slash = n > 0 ? memrchr(dir, '/', (size_t)n) : NULL;
+    if (slash == NULL)
+        return "vectors";
+    strcpy(slash, "/vectors");
+    return dir;
 }
 
 const char *fuzz_server_cert_path(void)

@@ -3,8 +3,10 @@
 # already has: the real SyncEvolution captures, the hostile inputs, the scenarios, and the
 # transcripts of a suite run against the reference (plain sessions, both roles). Seeds are named
 # by their SHA-256, so a re-run only adds what is new.  Needs ./conftest and python3.
+# --minimise then keeps, per target, only the seeds that add coverage (libFuzzer's -merge=1,
+# with the libFuzzer build of the targets, which it makes if needed).
 #
-#   fuzz/make-corpus.sh
+#   fuzz/make-corpus.sh [--minimise]
 set -eu
 cd "$(dirname "$0")/.."
 C=fuzz/corpus
@@ -61,4 +63,17 @@ for scn in sorted(glob.glob(tr + "/*")):
         put(target, frame([(0x05 if i == 0 else 0x01, m) for i, m in enumerate(ours)]))
         put(target, frame([(0x07 if i == 0 else 0x03, m) for i, m in enumerate(ours)]))
 PY
+if [ "${1:-}" = "--minimise" ]; then
+    B=build/fuzz-libfuzzer
+    make --no-print-directory BUILD=$B SANITIZE=1 CC=clang FUZZ_ENGINE=libfuzzer \
+        CFLAGS=-fsanitize=fuzzer-no-link fuzz-targets >/dev/null
+    for t in "$C"/*; do
+        name=$(basename "$t")
+        rm -rf "$t.min"
+        mkdir "$t.min"
+        CONFTEST_VECTORS=vectors "$B/fuzz/$name" -merge=1 "$t.min" "$t" >/dev/null 2>&1
+        rm -rf "$t"
+        mv "$t.min" "$t"
+    done
+fi
 for t in fuzz/corpus/*; do echo "$(basename "$t"): $(ls "$t" | wc -l) seeds"; done
