@@ -428,10 +428,10 @@ static int run_text(const struct model *m, const char *text, unsigned no, const 
     struct ct_diag d = {0};
     int rc = ct_scn_load(&scn, m->cand_path, &d);
     if (rc != CT_OK) {
-        /* The mutators write what the parser takes: this is conftest's own bug. */
-        o->kind = CT_LFZ_REJECTED;
-        snprintf(o->why, sizeof(o->why), "the candidate does not parse: %s", d.text);
-        return rc == CT_ERR_NOMEM ? rc : CT_OK;
+        /* The mutators write only what the parser takes: this is conftest's own bug, and the
+         * run stops on it rather than count it as a rejected candidate. */
+        snprintf(o->why, sizeof(o->why), "candidate %u does not parse (a bug of conftest fuzz): %s", no, d.text);
+        return rc == CT_ERR_NOMEM ? rc : CT_ERR_INTERNAL;
     }
     char work[PATH_MAX + 32];
     snprintf(work, sizeof(work), "%s/w%u", m->scratch, no);
@@ -488,6 +488,7 @@ static int run_text(const struct model *m, const char *text, unsigned no, const 
 
 static int run_cand(const struct model *m, const struct cand *c, struct outcome *o)
 {
+    memset(o, 0, sizeof(*o));
     struct ct_buf b;
     ct_buf_init(&b, LFZ_TEXT_MAX);
     struct layout lay;
@@ -678,13 +679,13 @@ static int baseline(const struct model *m, struct ct_lfz_result *res, struct ct_
     }
     if (rc == CT_OK)
         rc = ct_buf_append(&b, "", 1);
-    struct outcome o;
+    struct outcome o = {0};
     if (rc == CT_OK)
         rc = run_text(m, (const char *)b.data, 0, NULL, &o);
     ct_buf_cleanup(&b);
     res->reruns++;
     if (rc != CT_OK)
-        return ct_diag_set(diag, rc, "running the model: %s", ct_strerror(rc));
+        return ct_diag_set(diag, rc, "running the model: %s", o.why[0] != '\0' ? o.why : ct_strerror(rc));
     if (o.kind != CT_LFZ_PASSED)
         return ct_diag_set(diag, CT_ERR_PROTO, "%s does not pass against this SUT (%s): fuzzing needs a model that does",
                            m->cfg->model, o.why[0] ? o.why : "?");
@@ -693,7 +694,7 @@ static int baseline(const struct model *m, struct ct_lfz_result *res, struct ct_
         rc = run_cand(m, &c, &o);
         res->reruns++;
         if (rc != CT_OK)
-            return ct_diag_set(diag, rc, "running the model: %s", ct_strerror(rc));
+            return ct_diag_set(diag, rc, "running the model: %s", o.why[0] != '\0' ? o.why : ct_strerror(rc));
         if (o.kind != CT_LFZ_PASSED)
             return ct_diag_set(diag, CT_ERR_PROTO,
                                "%s: without any mutation of send #%zu, the fuzzing scaffolding does not pass (%s%s%s)",
@@ -721,8 +722,10 @@ int ct_lfz_run(const struct ct_lfz_config *cfg, struct ct_lfz_result *res, struc
         draw(&m, cfg->first + i, &c);
         struct outcome o;
         rc = run_cand(&m, &c, &o);
-        if (rc != CT_OK)
+        if (rc != CT_OK) {
+            ct_diag_set(diag, rc, "%s", o.why[0] != '\0' ? o.why : ct_strerror(rc));
             break;
+        }
         res->candidates++;
         char mut[4 * LFZ_LINE];
         mutation_text(&c, mut, sizeof(mut));

@@ -23,6 +23,7 @@ int main(void)
     srunner_add_suite(sr, suite_report());
     srunner_add_suite(sr, suite_scn());
     srunner_add_suite(sr, suite_oracle());
+    srunner_add_suite(sr, suite_lfz());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -55,5 +55,6 @@ Suite *suite_bugs(void);
 Suite *suite_report(void);
 Suite *suite_scn(void);
 Suite *suite_oracle(void);
+Suite *suite_lfz(void);
 
 #endif
