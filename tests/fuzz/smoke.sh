@@ -31,6 +31,7 @@ for t in "$@"; do
     afl)
         out=$build/afl-out/$t
         rm -rf "$out"
+        mkdir -p "$(dirname "$out")"
         AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 \
             AFL_SKIP_CRASHES=1 AFL_QUIET=1 \
             afl-fuzz -i "$work" -o "$out" -V "$secs" -m none -t 10000 ${dict:+-x fuzz/dict/$dict} \
