@@ -5,6 +5,7 @@
 #include "fuzz_common.h"
 
 #include "crypto/ct_enc_cert.h"
+#include "syncml/ct_summary.h"
 
 #include <libxml/parser.h>
 #include <stdio.h>
@@ -70,4 +71,25 @@ EVP_PKEY *fuzz_server_key(void)
         }
     }
     return key;
+}
+
+void fuzz_message(const uint8_t *data, size_t size, enum ct_enc enc)
+{
+    struct ct_limits lim = {.max_bytes = 1 << 20, .max_depth = 64};
+    struct ct_msg *m = NULL;
+    if (ct_msg_parse(&m, data, size, enc, &lim, NULL) != CT_OK)
+        return;
+    struct ct_buf b;
+    ct_buf_init(&b, 8 << 20);
+    ct_msg_check(m, NULL);
+    ct_msg_canonical(m, &b);
+    ct_buf_reset(&b);
+    ct_msg_summary(m, &b);
+    ct_buf_reset(&b);
+    struct ct_ser_opts xml = {.enc = CT_ENC_XML}, wbxml = {.enc = CT_ENC_WBXML};
+    ct_msg_serialize(m, &xml, &b, NULL);
+    ct_buf_reset(&b);
+    ct_msg_serialize(m, &wbxml, &b, NULL);
+    ct_buf_cleanup(&b);
+    ct_msg_free(m);
 }

@@ -9,6 +9,8 @@
 #ifndef CT_FUZZ_COMMON_H
 #define CT_FUZZ_COMMON_H
 
+#include "syncml/ct_msg.h"
+
 #include <openssl/evp.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +20,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* Silence libxml2 and initialise it; call from LLVMFuzzerInitialize. */
 void fuzz_quiet_libxml(void);
+
+/*
+ * Parse data as a SyncML message in enc (bounded: 1 MiB, depth 64) and, when it parses, take it
+ * through everything conftest does with what a peer sends: the structure check, the canonical
+ * form, the summary, and out again as XML and as WBXML. Shared by xml_parse and wbxml_decode.
+ */
+void fuzz_message(const uint8_t *data, size_t size, enum ct_enc enc);
 
 /* The test PKI's server key and certificate (vectors/pki/server-2048), loaded on first use from
  * $CONFTEST_VECTORS or ./vectors; the process aborts if they are missing (a broken setup, not a
