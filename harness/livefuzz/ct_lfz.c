@@ -230,7 +230,17 @@ static int model_load(struct model *m, const struct ct_lfz_config *cfg, struct c
 struct writer {
     struct ct_buf *b;
     unsigned line;                  /* lines written so far */
+    int rc;                         /* the first error (the buffer's bound), or 0 */
 };
+
+static void w_raw(struct writer *w, const char *text)
+{
+    if (w->rc == CT_OK)
+        w->rc = ct_buf_append_str(w->b, text);
+    if (w->rc == CT_OK)
+        w->rc = ct_buf_append_str(w->b, "\n");
+    w->line++;
+}
 
 static void w_line(struct writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -241,15 +251,14 @@ static void w_line(struct writer *w, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
-    ct_buf_append_str(w->b, text);
-    ct_buf_append_str(w->b, "\n");
-    w->line++;
+    w_raw(w, text);
 }
 
+/* The model's lines from..to as they are (any length). */
 static void w_model_lines(struct writer *w, const struct model *m, unsigned from, unsigned to)
 {
     for (unsigned l = from; l <= to && l <= m->n_lines; l++)
-        w_line(w, "%s", m->lines[l - 1]);
+        w_raw(w, m->lines[l - 1]);
 }
 
 /* The answers any robust peer may give, after which the session need not go on. */
@@ -314,7 +323,7 @@ static int write_candidate(const struct model *m, const struct cand *c, const ch
                            struct ct_buf *out, struct layout *lay)
 {
     const struct ct_scn *s = m->scn;
-    struct writer w = {out, 0};
+    struct writer w = {out, 0, CT_OK};
     if (comment != NULL)
         for (const char *p = comment; *p != '\0';) {
             size_t n = strcspn(p, "\n");
@@ -328,7 +337,7 @@ static int write_candidate(const struct model *m, const struct cand *c, const ch
     w_line(&w, "timeout   %ums", m->cfg->timeout_ms);
     for (unsigned l = 1; l < s->steps[0].line && l <= m->n_lines; l++)
         if (header_kept(m->lines[l - 1]))
-            w_line(&w, "%s", m->lines[l - 1]);
+            w_raw(&w, m->lines[l - 1]);
     w_line(&w, "%s", "");
 
     size_t k = m->sends[c->send];
@@ -371,7 +380,7 @@ static int write_candidate(const struct model *m, const struct cand *c, const ch
     lay->probe_expect = w.line + 1;
     w_line(&w, "expect");
     w_line(&w, "  message");
-    return ct_buf_append(out, "", 1);
+    return w.rc == CT_OK ? ct_buf_append(out, "", 1) : w.rc;
 }
 
 /* ---- running and judging one ---- */
