@@ -114,10 +114,13 @@ san-tests:
 
 test: all unit-tests cli-tests suite-tests fuzz-live-tests san-tests fuzz-replay
 
-# Interoperability with SyncEvolution (a third-party DS 1.2 stack) on loopback; needs root to
-# install it and ../shared/peers (PEERS=DIR to point elsewhere). See docs/INTEROP.md.
+# Interoperability with SyncEvolution (a third-party DS 1.2 stack) on loopback: the suites with
+# it as the server and as the client under test (reports under reports/), then data moved both
+# ways. Needs root to install it and ../shared/peers (PEERS=DIR to point elsewhere).
+# See docs/INTEROP.md.
 PEERS ?= ../shared/peers
 interop: all
+	tests/interop/suites.sh $(PEERS)
 	tests/interop/syncevolution.sh $(PEERS)
 
 # ---- fuzzing (docs/FUZZING.md) ----
