@@ -507,8 +507,28 @@ int ct_peer_open(struct ct_peer **out, const struct ct_peer_config *cfg, struct 
     int rc = CT_OK;
     const struct ct_sut_config *sut = cfg->sut;
     if (sut->reset_cmd != NULL) {
-        int st = run_cmd(sut->reset_cmd, p->log, cfg->timeout_ms ? cfg->timeout_ms * 3 : 30000);
-        if (st != 0)
+        /* The scenario's set-up of a server SUT, for a reset-cmd that can honour it (seed the
+         * items, pick the auth): CONFTEST_SERVER_ITEMS, _AUTH, _MAX_MSG_SIZE, _REQUIRE_PROFILE. */
+        struct ct_buf cmd;
+        ct_buf_init(&cmd, 16384);
+        char items[16], maxmsg[16];
+        snprintf(items, sizeof(items), "%u", cfg->server_items);
+        snprintf(maxmsg, sizeof(maxmsg), "%u", cfg->server_max_msg);
+        const char *env[][2] = {{"CONFTEST_SERVER_ITEMS", items},
+                                {"CONFTEST_SERVER_AUTH", cfg->server_auth != NULL ? cfg->server_auth : ""},
+                                {"CONFTEST_SERVER_MAX_MSG_SIZE", cfg->server_max_msg ? maxmsg : ""},
+                                {"CONFTEST_SERVER_REQUIRE_PROFILE", cfg->server_require_profile ? "yes" : "no"}};
+        for (size_t i = 0; i < sizeof(env) / sizeof(env[0]); i++) {
+            ct_buf_printf(&cmd, "%s=", env[i][0]);
+            sh_quote(&cmd, env[i][1]);
+            ct_buf_printf(&cmd, "; export %s; ", env[i][0]);
+        }
+        rc = ct_buf_append_str(&cmd, sut->reset_cmd);
+        if (rc == CT_OK)
+            rc = ct_buf_append(&cmd, "", 1);
+        int st = rc == CT_OK ? run_cmd((const char *)cmd.data, p->log, cfg->timeout_ms ? cfg->timeout_ms * 3 : 30000) : -1;
+        ct_buf_cleanup(&cmd);
+        if (rc == CT_OK && st != 0)
             rc = ct_diag_set(diag, CT_ERR_IO, "reset-cmd %s (log: %s)",
                              st < 0 ? "timed out" : "failed", p->log);
     }
@@ -685,10 +705,11 @@ int ct_peer_session_start(struct ct_peer *p, const struct ct_peer_session *s, st
         char items[8];
         snprintf(items, sizeof(items), "%u", n_items);
         const char *names[] = {"url", "user", "password", "db", "mode", "auth", "profile", "data", "items",
-                               "algs", "kt"};
+                               "algs", "kt", "encoding"};
         const char *values[] = {p->url, sut->user, password, sut->db, mode,
                                 s->auth != NULL ? s->auth : "md5", s->profile != NULL ? s->profile : "off",
-                                data, items, s->algs != NULL ? s->algs : "", s->kt != NULL ? s->kt : ""};
+                                data, items, s->algs != NULL ? s->algs : "", s->kt != NULL ? s->kt : "",
+                                s->wbxml ? "wbxml" : "xml"};
         struct ct_buf cmd;
         ct_buf_init(&cmd, 8192);
         int rc = expand_cmd(&cmd, sut->sync_cmd, names, values, sizeof(names) / sizeof(names[0]), diag);

@@ -3,14 +3,14 @@
 # conftest, through ../shared/peers/syncevo-client.sh (CONFTEST_PEERS), with the scenario's
 # settings:
 #
-#   syncevolution-client.sh URL USER PASSWORD DB MODE AUTH DATA ITEMS
+#   syncevolution-client.sh URL USER PASSWORD DB MODE AUTH DATA ITEMS ENCODING
 #
 # The client's state lives in DATA (conftest's scratch directory of the scenario), so the
 # sessions of one scenario are one device's history. Before its first session the client's
 # addressbook holds exactly ITEMS vCards ("FN:Client Item N", as conftest's own client has),
 # not the peer script's two samples. Runs from the top of the clone (make interop).
 set -euo pipefail
-url=$1 user=$2 password=$3 db=$4 mode=${5:-two-way} auth=${6:-} data=$7 items=${8:-0}
+url=$1 user=$2 password=$3 db=$4 mode=${5:-two-way} auth=${6:-} data=$7 items=${8:-0} encoding=${9:-xml}
 peers=${CONFTEST_PEERS:-../shared/peers}
 state=$data/syncevolution
 if [[ ! -d "$state/db/addressbook" ]]; then
@@ -27,4 +27,5 @@ fi
 args=(--state "$state" --uri "addressbook=$db" --device-id sevo-client-1 --user "$user" --password "$password")
 [[ -n "$mode" ]] && args+=(--mode "$mode")
 [[ "$auth" == basic || "$auth" == md5 ]] && args+=(--auth "$auth")
+[[ "$encoding" == wbxml ]] && args+=(--wbxml)
 exec "$peers/syncevo-client.sh" "$url" "${args[@]}"

@@ -19,6 +19,10 @@ export CONFTEST_PEERS
 mkdir -p reports
 trap '"$CONFTEST_PEERS/syncevo-server.sh" stop 9011 >/dev/null 2>&1' EXIT
 
+# The run probes the server before its first scenario: start one (each scenario then gets a
+# fresh one from the config's reset-cmd).
+scenarios/sut/syncevolution-server-reset.sh || { echo "cannot start the SyncEvolution server" >&2; exit 2; }
+
 status=0
 for role in server client; do
     echo "== SyncEvolution as the $role under test"
