@@ -54,7 +54,7 @@ LIB      := $(BUILD)/libconftest.a
 BIN      := $(BUILD)/conftest
 UNIT     := $(BUILD)/unit-tests
 
-.PHONY: all test unit-tests cli-tests suite-tests fuzz-live-tests mutation suite-clean san-tests interop clean \
+.PHONY: all test bench unit-tests cli-tests suite-tests fuzz-live-tests mutation suite-clean san-tests interop clean \
         fuzz-targets fuzz-replay fuzz-replay-run fuzz-smoke fuzz-smoke-libfuzzer fuzz-smoke-afl
 all: conftest
 
@@ -187,6 +187,15 @@ fuzz-smoke-libfuzzer:
 fuzz-smoke-afl:
 	AFL_QUIET=1 $(MAKE) --no-print-directory BUILD=build/fuzz-afl CC=afl-clang-fast FUZZ_ENGINE=afl fuzz-targets
 	tests/fuzz/smoke.sh afl build/fuzz-afl $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# ---- benchmarks (bench/run.sh): figures beside their limits; never part of make test ----
+BENCH := $(BUILD)/bench/bench
+$(BENCH): $(BUILD)/bench/bench.o $(LIB)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/bench/bench.o $(LIB) $(LIBS)
+
+bench: $(BENCH) conftest
+	bench/run.sh $(BENCH)
 
 clean:
 	rm -rf build conftest

@@ -1,0 +1,477 @@
+/*
+ * conftest's benchmarks (make bench): each figure beside the physical limit of the same work,
+ * measured in the same run on the same machine, and their ratio. Printed as a table and
+ * written to reports/bench.json. Never part of make test: timing belongs here.
+ *
+ *   build/bench/bench [--quick] [--json FILE]
+ *
+ * 1. field decryption (base64 + AES-GCM, AES-CBC+HMAC, 3DES) against raw EVP of the cipher;
+ * 2. key unwrap (RSA-2048 OAEP-SHA256 with the profile's checks) against raw EVP_PKEY_decrypt;
+ * 3. parsing SyncML XML and WBXML into the model against libxml2's xmlReadMemory and
+ *    libwbxml's own decoder, and WBXML encoding at 128 KiB and 1 MiB (linear?);
+ * 4. whole encrypted Pkg#1-6 sessions in process, against the floor of one RSA-2048 private
+ *    key operation plus parsing the session's messages.
+ * The suite's wall time and the fuzz targets' exec/s are measured by bench/run.sh around this.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "base/ct_b64.h"
+#include "base/ct_buf.h"
+#include "crypto/ct_enc.h"
+#include "crypto/ct_enc_cert.h"
+#include "crypto/ct_enc_kt.h"
+#include "sut/ct_loop.h"
+#include "sut/ct_store.h"
+#include "syncml/ct_msg.h"
+
+#include <libxml/parser.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <wbxml/wbxml.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double budget = 0.5; /* seconds per measurement (--quick: 0.1) */
+
+/* Run fn(ctx) repeatedly for the budget; returns calls per second. */
+static double rate(int (*fn)(void *), void *ctx)
+{
+    unsigned long n = 0;
+    double t0 = now(), t;
+    do {
+        for (int i = 0; i < 8; i++)
+            if (fn(ctx) != 0) {
+                fprintf(stderr, "bench: a measured call failed\n");
+                exit(3);
+            }
+        n += 8;
+        t = now() - t0;
+    } while (t < budget);
+    return (double)n / t;
+}
+
+/* ---- results: a table and JSON ---- */
+
+struct row {
+    char name[80];
+    double figure, limit;
+    const char *unit;
+    double target;    /* the ratio asked for (0: none) */
+    char note[160];
+};
+static struct row rows[64];
+static size_t n_rows;
+
+static void add(const char *name, double figure, double limit, const char *unit, double target, const char *note)
+{
+    if (n_rows == sizeof(rows) / sizeof(rows[0]))
+        return;
+    struct row *r = &rows[n_rows++];
+    snprintf(r->name, sizeof(r->name), "%s", name);
+    r->figure = figure;
+    r->limit = limit;
+    r->unit = unit;
+    r->target = target;
+    snprintf(r->note, sizeof(r->note), "%s", note != NULL ? note : "");
+    double ratio = limit > 0 ? figure / limit : 0;
+    printf("%-44s %12.1f %12.1f %-8s %6.2f%s\n", name, figure, limit, unit, ratio,
+           target > 0 ? (ratio >= target ? "  ok" : "  BELOW TARGET") : "");
+    fflush(stdout);
+}
+
+static void write_json(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        perror(path);
+        return;
+    }
+    fprintf(f, "{\n  \"budget_seconds\": %.2f,\n  \"rows\": [\n", budget);
+    for (size_t i = 0; i < n_rows; i++) {
+        const struct row *r = &rows[i];
+        fprintf(f, "    {\"name\": \"%s\", \"figure\": %.3f, \"limit\": %.3f, \"unit\": \"%s\", \"ratio\": %.4f, "
+                   "\"target\": %.2f, \"note\": \"%s\"}%s\n",
+                r->name, r->figure, r->limit, r->unit, r->limit > 0 ? r->figure / r->limit : 0, r->target, r->note,
+                i + 1 < n_rows ? "," : "");
+    }
+    fprintf(f, "  ]\n}\n");
+    fclose(f);
+}
+
+/* ---- 1. field decryption ---- */
+
+struct field_ctx {
+    struct ct_enc_session s;
+    struct ct_enc_aad aad;
+    char *b64;
+    struct ct_buf out;
+};
+
+static int field_open(void *p)
+{
+    struct field_ctx *c = p;
+    ct_buf_reset(&c->out);
+    /* The same field again: GCM refuses a nonce it accepted before (ENC-BIND-5) and 3DES counts
+     * its budget (ENC-ALG-4), so both counters go back to where a first opening finds them. */
+    c->s.dir[CT_ENC_C2S].accepted = 0;
+    c->s.dir[CT_ENC_C2S].blocks = 0;
+    c->s.dir[CT_ENC_C2S].exhausted = false;
+    return ct_enc_open(&c->s, &c->aad, c->b64, &c->out);
+}
+
+struct raw_ctx {
+    const EVP_CIPHER *cipher;
+    bool gcm;
+    uint8_t key[32], iv[16], tag[16];
+    uint8_t *in, *out;
+    size_t n;
+};
+
+static int raw_decrypt(void *p)
+{
+    struct raw_ctx *c = p;
+    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+    int len = 0, ok = x != NULL && EVP_DecryptInit_ex(x, c->cipher, NULL, c->key, c->iv) == 1;
+    EVP_CIPHER_CTX_set_padding(x, 0);
+    ok = ok && EVP_DecryptUpdate(x, c->out, &len, c->in, (int)c->n) == 1;
+    if (c->gcm) /* the tag is not the encryption's: the check runs, its verdict is ignored */
+        EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_SET_TAG, 16, c->tag), EVP_DecryptFinal_ex(x, c->out + len, &len);
+    EVP_CIPHER_CTX_free(x);
+    return ok ? 0 : 1;
+}
+
+static void bench_fields(void)
+{
+    static const struct {
+        const char *alg;
+        const char *evp;
+        bool gcm;
+    } algs[] = {
+        {"aes256-gcm", "aes-256-gcm", true},
+        {"aes128-cbc-hs256", "aes-128-cbc", false},
+        {"3des-cbc-hs256", "des-ede3-cbc", false},
+    };
+    static const size_t sizes[] = {64, 1024, 16384};
+    for (size_t a = 0; a < sizeof(algs) / sizeof(algs[0]); a++) {
+        for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+            size_t n = sizes[z];
+            struct field_ctx c;
+            memset(&c, 0, sizeof(c));
+            uint8_t k[CT_ENC_KEY_LEN];
+            memset(k, 0x5a, sizeof(k));
+            struct ct_enc_binding b = {"syncml-enc/1 alg=aes256-gcm", "1", "bench-device"};
+            const struct ct_enc_alg *alg = ct_enc_alg_by_name(algs[a].alg, strlen(algs[a].alg));
+            if (alg == NULL || ct_enc_session_init(&c.s, alg, CT_ENC_PART_DATA, k, &b, NULL) != CT_OK) {
+                fprintf(stderr, "bench: %s: no session\n", algs[a].alg);
+                exit(3);
+            }
+            c.aad = (struct ct_enc_aad){CT_ENC_C2S, CT_ENC_PART_DATA, "1", "2", "3", "contacts", "luid-1"};
+            uint8_t *pt = malloc(n);
+            memset(pt, 'v', n);
+            struct ct_buf sealed;
+            ct_buf_init(&sealed, 1 << 20);
+            ct_buf_init(&c.out, 1 << 20);
+            if (ct_enc_seal(&c.s, &c.aad, pt, n, &sealed) != CT_OK || ct_buf_append(&sealed, "", 1) != CT_OK) {
+                fprintf(stderr, "bench: seal failed\n");
+                exit(3);
+            }
+            c.b64 = (char *)sealed.data;
+            double ours = rate(field_open, &c) * (double)n / 1e6;
+
+            struct raw_ctx r = {.cipher = EVP_get_cipherbyname(algs[a].evp), .gcm = algs[a].gcm, .n = n};
+            r.in = malloc(n + 32);
+            r.out = malloc(n + 32);
+            memset(r.in, 0x11, n + 32);
+            double raw = rate(raw_decrypt, &r) * (double)n / 1e6;
+            char name[80];
+            snprintf(name, sizeof(name), "field open %s %zu B", algs[a].alg, n);
+            bool aes = strncmp(algs[a].alg, "aes", 3) == 0;
+            add(name, ours, raw, "MB/s", aes && n == 16384 ? 0.7 : 0, "limit: raw EVP decrypt of the cipher, same size");
+            free(r.in);
+            free(r.out);
+            free(pt);
+            ct_buf_cleanup(&sealed);
+            ct_buf_cleanup(&c.out);
+            ct_enc_session_wipe(&c.s);
+        }
+    }
+}
+
+/* ---- 2. key unwrap ---- */
+
+struct unwrap_ctx {
+    EVP_PKEY *key;
+    struct ct_buf wrapped;
+    uint64_t t;
+};
+
+static int unwrap(void *p)
+{
+    struct unwrap_ctx *c = p;
+    uint8_t k[CT_ENC_KEY_LEN];
+    return ct_enc_unwrap(k, c->key, CT_ENC_KT_OAEP_SHA256, c->wrapped.data, c->wrapped.len, c->t, NULL);
+}
+
+static int raw_rsa(void *p)
+{
+    struct unwrap_ctx *c = p;
+    EVP_PKEY_CTX *x = EVP_PKEY_CTX_new(c->key, NULL);
+    uint8_t out[512];
+    size_t n = sizeof(out);
+    int ok = x != NULL && EVP_PKEY_decrypt_init(x) == 1 && EVP_PKEY_CTX_set_rsa_padding(x, RSA_PKCS1_OAEP_PADDING) == 1 &&
+             EVP_PKEY_CTX_set_rsa_oaep_md(x, EVP_sha256()) == 1 && EVP_PKEY_CTX_set_rsa_mgf1_md(x, EVP_sha256()) == 1 &&
+             EVP_PKEY_decrypt(x, out, &n, c->wrapped.data, c->wrapped.len) == 1;
+    EVP_PKEY_CTX_free(x);
+    return ok ? 0 : 1;
+}
+
+static double bench_unwrap(EVP_PKEY *key)
+{
+    struct unwrap_ctx c = {.key = key, .t = (uint64_t)time(NULL)};
+    ct_buf_init(&c.wrapped, 4096);
+    uint8_t k[CT_ENC_KEY_LEN];
+    memset(k, 7, sizeof(k));
+    if (ct_enc_wrap(&c.wrapped, key, CT_ENC_KT_OAEP_SHA256, k, c.t) != CT_OK) {
+        fprintf(stderr, "bench: wrap failed\n");
+        exit(3);
+    }
+    double ours = rate(unwrap, &c), raw = rate(raw_rsa, &c);
+    add("key unwrap RSA-2048 OAEP-SHA256", ours, raw, "ops/s", 0.9, "limit: raw EVP_PKEY_decrypt, same key");
+    ct_buf_cleanup(&c.wrapped);
+    return raw;
+}
+
+/* ---- 3. parsing and encoding ---- */
+
+/* A big Pkg#3: one Sync with n Adds of a 1 KiB vCard each. */
+static void big_message(struct ct_buf *b, size_t n)
+{
+    ct_buf_append_str(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr>"
+                         "<VerDTD>1.2</VerDTD><VerProto>SyncML/1.2</VerProto><SessionID>1</SessionID><MsgID>2</MsgID>"
+                         "<Target><LocURI>http://127.0.0.1/sync</LocURI></Target><Source><LocURI>bench</LocURI></Source>"
+                         "</SyncHdr><SyncBody><Sync><CmdID>1</CmdID><Target><LocURI>contacts</LocURI></Target>"
+                         "<Source><LocURI>./contacts</LocURI></Source>");
+    char note[900];
+    memset(note, 'n', sizeof(note) - 1);
+    note[sizeof(note) - 1] = '\0';
+    for (size_t i = 0; i < n; i++)
+        ct_buf_printf(b, "<Add><CmdID>%zu</CmdID><Meta><Type xmlns=\"syncml:metinf\">text/vcard</Type></Meta><Item>"
+                         "<Source><LocURI>luid-%zu</LocURI></Source><Data>BEGIN:VCARD&#13;\nVERSION:3.0&#13;\n"
+                         "FN:Bench %zu&#13;\nNOTE:%s&#13;\nEND:VCARD&#13;\n</Data></Item></Add>",
+                      i + 2, i, i, note);
+    ct_buf_append_str(b, "</Sync><Final/></SyncBody></SyncML>\n");
+}
+
+struct parse_ctx {
+    const uint8_t *data;
+    size_t len;
+    enum ct_enc enc;
+    struct ct_limits lim;
+};
+
+static int parse_ours(void *p)
+{
+    struct parse_ctx *c = p;
+    struct ct_msg *m = NULL;
+    int rc = ct_msg_parse(&m, c->data, c->len, c->enc, &c->lim, NULL);
+    ct_msg_free(m);
+    return rc;
+}
+
+static int parse_libxml2(void *p)
+{
+    struct parse_ctx *c = p;
+    xmlDoc *d = xmlReadMemory((const char *)c->data, (int)c->len, NULL, NULL, XML_PARSE_NONET);
+    xmlFreeDoc(d);
+    return d != NULL ? 0 : 1;
+}
+
+static int decode_libwbxml(void *p)
+{
+    struct parse_ctx *c = p;
+    WBXMLConvWBXML2XML *conv = NULL;
+    WB_UTINY *xml = NULL;
+    WB_ULONG len = 0;
+    if (wbxml_conv_wbxml2xml_create(&conv) != WBXML_OK)
+        return 1;
+    WBXMLError e = wbxml_conv_wbxml2xml_run(conv, (WB_UTINY *)c->data, (WB_ULONG)c->len, &xml, &len);
+    wbxml_conv_wbxml2xml_destroy(conv);
+    free(xml);
+    return e == WBXML_OK ? 0 : 1;
+}
+
+static void bench_parse(void)
+{
+    struct ct_buf xml, wb;
+    ct_buf_init(&xml, 64u << 20);
+    ct_buf_init(&wb, 64u << 20);
+    big_message(&xml, 1000); /* about 1 MiB */
+    struct parse_ctx c = {xml.data, xml.len, CT_ENC_XML, {.max_bytes = 64u << 20, .max_depth = 64}};
+    double mb = (double)xml.len / 1e6;
+    add("parse SyncML XML (1 MiB) into the model", rate(parse_ours, &c) * mb, rate(parse_libxml2, &c) * mb, "MB/s", 0.7,
+        "limit: libxml2 xmlReadMemory of the same bytes");
+
+    struct ct_msg *m = NULL;
+    struct ct_ser_opts so = {.enc = CT_ENC_WBXML};
+    if (ct_msg_parse(&m, xml.data, xml.len, CT_ENC_XML, &c.lim, NULL) != CT_OK ||
+        ct_msg_serialize(m, &so, &wb, NULL) != CT_OK) {
+        fprintf(stderr, "bench: no WBXML\n");
+        exit(3);
+    }
+    struct parse_ctx w = {wb.data, wb.len, CT_ENC_WBXML, c.lim};
+    double wmb = (double)wb.len / 1e6;
+    add("parse SyncML WBXML into the model", rate(parse_ours, &w) * wmb, rate(decode_libwbxml, &w) * wmb, "MB/s", 0,
+        "limit: libwbxml's own WBXML to XML of the same bytes");
+
+    /* WBXML encoding, 128 KiB and 1 MiB: linear when the time per byte stays the same. */
+    double per_byte[2];
+    size_t counts[2] = {125, 1000};
+    for (int i = 0; i < 2; i++) {
+        struct ct_buf x2, o;
+        ct_buf_init(&x2, 64u << 20);
+        ct_buf_init(&o, 64u << 20);
+        big_message(&x2, counts[i]);
+        struct ct_msg *mm = NULL;
+        ct_msg_parse(&mm, x2.data, x2.len, CT_ENC_XML, &c.lim, NULL);
+        double t0 = now();
+        int reps = 0;
+        do {
+            ct_buf_reset(&o);
+            ct_msg_serialize(mm, &so, &o, NULL);
+            reps++;
+        } while (now() - t0 < budget);
+        double t = (now() - t0) / reps;
+        per_byte[i] = t / (double)x2.len;
+        char name[80];
+        snprintf(name, sizeof(name), "encode WBXML %zu KiB: ms", x2.len >> 10);
+        add(name, t * 1e3, 1000.0, "ms", 0, "limit: 1 s for 1 MiB (issue 9); ratio = share of it");
+        ct_msg_free(mm);
+        ct_buf_cleanup(&x2);
+        ct_buf_cleanup(&o);
+    }
+    add("WBXML encode time per byte, 1 MiB / 128 KiB", per_byte[1] * 1e9, per_byte[0] * 1e9, "ns/B", 0,
+        "1.0 is linear");
+    ct_msg_free(m);
+    ct_buf_cleanup(&xml);
+    ct_buf_cleanup(&wb);
+}
+
+/* ---- 4. sessions ---- */
+
+struct session_ctx {
+    EVP_PKEY *key;
+    STACK_OF(X509) *chain;
+    size_t messages, bytes;
+};
+
+static int one_session(void *p)
+{
+    struct session_ctx *c = p;
+    struct ct_sstore *ss = NULL;
+    struct ct_cstore *cs = NULL;
+    struct ct_server *srv = NULL;
+    struct ct_client *cli = NULL;
+    struct ct_server_config scfg;
+    struct ct_client_config ccfg;
+    ct_server_config_default(&scfg);
+    ct_client_config_default(&ccfg);
+    ccfg.url = scfg.url;
+    scfg.key = c->key;
+    scfg.chain = c->chain;
+    ccfg.server_chain = c->chain;
+    char luid[64];
+    static const char item[] = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bench\r\nEND:VCARD\r\n";
+    int rc = ct_sstore_open(&ss, ":memory:", NULL);
+    if (rc == CT_OK)
+        rc = ct_cstore_open(&cs, ":memory:", NULL);
+    if (rc == CT_OK)
+        rc = ct_cstore_add(cs, "contacts", "text/vcard", (const uint8_t *)item, sizeof(item) - 1, luid);
+    if (rc == CT_OK)
+        rc = ct_server_new(&srv, &scfg, ss, NULL);
+    if (rc == CT_OK)
+        rc = ct_client_new(&cli, &ccfg, cs, NULL);
+    if (rc == CT_OK)
+        rc = ct_loop_run(srv, cli, NULL);
+    if (rc == CT_OK && ct_client_state(cli) != CT_CLIENT_DONE)
+        rc = CT_ERR_PROTO;
+    ct_client_free(cli);
+    ct_server_free(srv);
+    ct_cstore_close(cs);
+    ct_sstore_close(ss);
+    return rc;
+}
+
+static void bench_sessions(EVP_PKEY *key, STACK_OF(X509) *chain, double rsa_per_s)
+{
+    struct session_ctx c = {key, chain, 0, 0};
+    double sessions = rate(one_session, &c);
+    /* The floor: one RSA-2048 private-key operation plus parsing six messages of the session
+     * (about 2 KiB each: a Pkg#1 with DevInf is the biggest) with libxml2. */
+    struct ct_buf x;
+    ct_buf_init(&x, 1 << 20);
+    big_message(&x, 2);
+    struct parse_ctx p = {x.data, x.len, CT_ENC_XML, {.max_bytes = 1 << 20, .max_depth = 64}};
+    double parse_s = 1.0 / rate(parse_libxml2, &p);
+    double floor_s = 1.0 / rsa_per_s + 6 * parse_s;
+    add("encrypted Pkg#1-6 sessions, in process", sessions, 1.0 / floor_s, "sess/s", 0.5,
+        "limit: 1 / (one RSA-2048 decrypt + 6 libxml2 parses of a 3 KiB message)");
+    ct_buf_cleanup(&x);
+}
+
+int main(int argc, char **argv)
+{
+    const char *json = "reports/bench.json";
+    const char *extra[32];
+    size_t n_extra = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quick") == 0)
+            budget = 0.1;
+        else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
+            json = argv[++i];
+        else if (strcmp(argv[i], "--row") == 0 && i + 1 < argc)
+            extra[n_extra < 32 ? n_extra++ : n_extra - 1] = argv[++i];
+        else {
+            fprintf(stderr, "usage: bench [--quick] [--json FILE] [--row 'NAME|FIGURE|LIMIT|UNIT|TARGET|NOTE']...\n");
+            return 2;
+        }
+    }
+    xmlInitParser();
+    const char *v = getenv("CONFTEST_VECTORS") != NULL ? getenv("CONFTEST_VECTORS") : "vectors";
+    char kp[1024], cp[1024];
+    snprintf(kp, sizeof(kp), "%s/pki/server-2048.key", v);
+    snprintf(cp, sizeof(cp), "%s/pki/server-2048.pem", v);
+    struct ct_diag d = {0};
+    EVP_PKEY *key = ct_enc_key_load(kp, &d);
+    STACK_OF(X509) *chain = NULL;
+    if (key == NULL || ct_enc_chain_load(&chain, cp, &d) != CT_OK) {
+        fprintf(stderr, "bench: %s\n", d.text);
+        return 3;
+    }
+    printf("%-44s %12s %12s %-8s %6s\n", "measure", "figure", "limit", "unit", "ratio");
+    bench_fields();
+    double rsa = bench_unwrap(key);
+    bench_parse();
+    bench_sessions(key, chain, rsa);
+    /* Figures measured around this program (bench/run.sh): the suite, the fuzz targets. */
+    for (size_t i = 0; i < n_extra; i++) {
+        char name[80] = "", unit[16] = "", note[160] = "";
+        double fig = 0, lim = 0, tgt = 0;
+        if (sscanf(extra[i], "%79[^|]|%lf|%lf|%15[^|]|%lf|%159[^\n]", name, &fig, &lim, unit, &tgt, note) >= 5)
+            add(name, fig, lim, strdup(unit), tgt, note);
+        else
+            fprintf(stderr, "bench: --row '%s' is not NAME|FIGURE|LIMIT|UNIT|TARGET|NOTE\n", extra[i]);
+    }
+    write_json(json);
+    EVP_PKEY_free(key);
+    ct_enc_chain_free(chain);
+    return 0;
+}
