@@ -526,7 +526,10 @@ int ct_peer_open(struct ct_peer **out, const struct ct_peer_config *cfg, struct 
         rc = ct_buf_append_str(&cmd, sut->reset_cmd);
         if (rc == CT_OK)
             rc = ct_buf_append(&cmd, "", 1);
-        int st = rc == CT_OK ? run_cmd((const char *)cmd.data, p->log, cfg->timeout_ms ? cfg->timeout_ms * 3 : 30000) : -1;
+        /* 3 x the step timeout, but never under 30 s: restarting a real server takes seconds
+         * whatever a scenario's own steps allow (a 3 s scenario must not cut a 9 s restart). */
+        unsigned bound = cfg->timeout_ms * 3 > 30000 ? cfg->timeout_ms * 3 : 30000;
+        int st = rc == CT_OK ? run_cmd((const char *)cmd.data, p->log, bound) : -1;
         ct_buf_cleanup(&cmd);
         if (rc == CT_OK && st != 0)
             rc = ct_diag_set(diag, CT_ERR_IO, "reset-cmd %s (log: %s)",
