@@ -55,8 +55,6 @@ enum {
 
 struct progress {
     bool verbose;
-    unsigned last_report;
-    double t0;
 };
 
 static const char *kind_name(enum ct_lfz_kind k)
