@@ -30,6 +30,21 @@ void ct_arena_cleanup(struct ct_arena *a)
     a->head = NULL;
 }
 
+void ct_arena_reset(struct ct_arena *a)
+{
+    struct ct_arena_chunk *keep = a->head;
+    if (keep == NULL)
+        return;
+    struct ct_arena_chunk *c = keep->next;
+    while (c != NULL) {
+        struct ct_arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    keep->next = NULL;
+    keep->used = 0;
+}
+
 void *ct_arena_alloc(struct ct_arena *a, size_t n)
 {
     const size_t align = alignof(max_align_t);

@@ -19,6 +19,14 @@ void ct_arena_init(struct ct_arena *a);
 /* ct_arena_cleanup frees every allocation; the arena can be used again afterwards. */
 void ct_arena_cleanup(struct ct_arena *a);
 
+/*
+ * ct_arena_reset frees every allocation but keeps one chunk for what comes next: for an arena
+ * that is filled again at once (a message view rebuilt after an edit). A new chunk is a malloc
+ * above glibc's small sizes, which first consolidates every small block freed since -- costly
+ * right after libxml2 has freed a tree.
+ */
+void ct_arena_reset(struct ct_arena *a);
+
 /* ct_arena_alloc returns n zeroed bytes aligned for any object, or NULL when out of memory. */
 void *ct_arena_alloc(struct ct_arena *a, size_t n);
 

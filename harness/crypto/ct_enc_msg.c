@@ -287,6 +287,7 @@ int ct_enc_msg_open(struct ct_enc_session *s, struct ct_msg *m, enum ct_enc_dir 
     if (rc == CT_OK && n > 0 && res == NULL)
         rc = CT_ERR_NOMEM;
     size_t k = 0;
+    bool changed = false; /* the view is rebuilt only if a field was opened */
     for (size_t i = 0; rc == CT_OK && i < n; i++) {
         struct ct_enc_field *f = &fields[i];
         bool in_force = s != NULL && (s->parts & f->part);
@@ -313,6 +314,7 @@ int ct_enc_msg_open(struct ct_enc_session *s, struct ct_msg *m, enum ct_enc_dir 
         if (frc == CT_OK && !is_text(pt.data, pt.len))
             frc = CT_ERR_CRYPTO;
         if (frc == CT_OK) {
+            changed = true;
             set_text(f->data, (const char *)pt.data, pt.len);
             xmlNode *marker = marker_of(f->holder);
             xmlUnlinkNode(marker);
@@ -325,7 +327,7 @@ int ct_enc_msg_open(struct ct_enc_session *s, struct ct_msg *m, enum ct_enc_dir 
         ctx_free(&c);
     }
     free(fields);
-    int rx = ct_msg_reindex(m);
+    int rx = changed ? ct_msg_reindex(m) : CT_OK;
     if (rc != CT_OK) {
         free(res);
         return rc;

@@ -65,7 +65,7 @@ struct ct_enc_outcome {
  * NULL (no session key): then every marked field fails. Fields of parts in force that arrive in
  * clear fail too (ENC-FLD-1). A field that fails keeps its Data as received; the caller must not
  * use it. Outcomes go to a malloc'ed array (*out, free() it), one per field that was marked or
- * should have been. Returns 0 or CT_ERR_NOMEM; the message is reindexed.
+ * should have been. Returns 0 or CT_ERR_NOMEM; the message is reindexed if a field was opened.
  */
 int ct_enc_msg_open(struct ct_enc_session *s, struct ct_msg *m, enum ct_enc_dir dir,
                     struct ct_enc_outcome **out, size_t *n);

@@ -319,16 +319,16 @@ static int finish_message(struct ct_client *c, bool final, struct ct_buf *out)
     int rc = CT_OK;
     if (c->enc) {
         struct ct_diag d = {0};
-        rc = ct_enc_msg_seal(&c->keys, c->out, CT_ENC_C2S, &d);
+        rc = ct_enc_msg_seal(&c->keys, c->out, CT_ENC_C2S, &d); /* reindexes */
         if (ct_bug_on(&c->cfg.bugs, CT_BUG_STATIC_NONCE))
             c->keys.dir[CT_ENC_C2S].sealed = 0; /* the defect: the counter starts over */
         if (rc == CT_ERR_CRYPTO_LIMIT) {
             fail(c, CT_CLIENT_FAILED, "%s", d.text);
             return CT_OK;
         }
-    }
-    if (rc == CT_OK)
+    } else {
         rc = ct_msg_reindex(c->out);
+    }
     log_msg(c, ">>>", c->out);
     struct ct_ser_opts o = {.enc = c->cfg.encoding};
     struct ct_diag d = {0};

@@ -78,7 +78,8 @@ void ct_server_free(struct ct_server *srv)
     if (srv == NULL)
         return;
     for (size_t i = 0; i < MAX_SESSIONS; i++)
-        session_reset(&srv->sessions[i]);
+        if (srv->sessions[i].used) /* a slot is only ever filled by route(), which marks it */
+            session_reset(&srv->sessions[i]);
     ct_enc_replay_cleanup(&srv->replay);
     free(srv);
 }
@@ -488,6 +489,7 @@ static bool bad_padding(const struct ct_enc_session *ks, const char *b64)
 static void apply_field_bugs(struct turn *t)
 {
     const struct ct_bugs *bugs = &t->srv->cfg.bugs;
+    bool changed = false;
     for (size_t i = 0; i < t->n_fields; i++) {
         struct ct_enc_outcome *o = &t->fields[i];
         if (o->rc == CT_OK)
@@ -510,13 +512,15 @@ static void apply_field_bugs(struct turn *t)
                     xmlNodeSetContent(data, NULL);
                     xmlNodeAddContentLen(data, pt.data, (int)pt.len);
                     o->rc = CT_OK;
+                    changed = true;
                 }
                 ct_buf_cleanup(&pt);
             }
         }
         xmlFree(b64);
     }
-    ct_msg_reindex(t->req);
+    if (changed)
+        ct_msg_reindex(t->req);
 }
 
 int srv_field_status(const struct turn *t, const xmlNode *cmd, const xmlNode *holder)
@@ -642,10 +646,10 @@ int ct_server_handle(struct ct_server *srv, const struct ct_request *req, struct
         rc = CT_ERR_NOMEM;
     if (rc == CT_OK && t.s->enc && t.s->authed) {
         struct ct_diag d = {0};
-        rc = ct_enc_msg_seal(&t.s->keys, t.rep, CT_ENC_S2C, &d);
-    }
-    if (rc == CT_OK)
+        rc = ct_enc_msg_seal(&t.s->keys, t.rep, CT_ENC_S2C, &d); /* reindexes */
+    } else if (rc == CT_OK) {
         rc = ct_msg_reindex(t.rep);
+    }
     log_msg(srv, ">>>", t.rep);
     if (rc == CT_OK) {
         struct ct_ser_opts opts = {.enc = t.s->encoding};

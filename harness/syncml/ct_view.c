@@ -26,7 +26,7 @@ const char *ct_cmd_kind_name(enum ct_cmd_kind kind)
 enum ct_cmd_kind ct_cmd_kind_of(const char *name)
 {
     for (size_t k = 1; k < N_CMD_KINDS; k++)
-        if (strcmp(cmd_names[k], name) == 0)
+        if (cmd_names[k][0] == name[0] && strcmp(cmd_names[k], name) == 0)
             return (enum ct_cmd_kind)k;
     return CT_CMD_UNKNOWN;
 }

@@ -11,6 +11,7 @@ int main(void)
 {
     xmlInitParser();
     SRunner *sr = srunner_create(suite_b64());
+    srunner_add_suite(sr, suite_arena());
     srunner_add_suite(sr, suite_auth());
     srunner_add_suite(sr, suite_msg());
     srunner_add_suite(sr, suite_wbxml());

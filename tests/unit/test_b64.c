@@ -51,6 +51,7 @@ START_TEST(decode_rejects_invalid)
 {
     static const char *const bad[] = {
         "Zm9v!", "Zm9", "Zg=", "Zm-9v", "Zm9v-YmFy", "Z===", "Zm9v\x01", "\xc3\xa9\xc3\xa9",
+        "Zg==Zm9v", "Zg=a", "Zm9v====", "====", /* padding only ends the text, at most two */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         uint8_t *out = (uint8_t *)"untouched";
@@ -58,6 +59,35 @@ START_TEST(decode_rejects_invalid)
         ck_assert_msg(ct_b64_decode(&out, &n, bad[i]) == CT_ERR_BASE64, "accepted '%s'", bad[i]);
         ck_assert_str_eq((const char *)out, "untouched");
     }
+}
+END_TEST
+
+START_TEST(decode_wrapped_equals_one_line)
+{
+    /* A sender that wraps lines (64 columns, CRLF) decodes to the same bytes as one line. */
+    uint8_t in[3000];
+    for (size_t i = 0; i < sizeof(in); i++)
+        in[i] = (uint8_t)(i * 29 + 3);
+    char *line = ct_b64_encode_alloc(in, sizeof(in));
+    ck_assert_ptr_nonnull(line);
+    size_t len = strlen(line);
+    char *wrapped = malloc(len + len / 64 * 2 + 8);
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (i > 0 && i % 64 == 0)
+            wrapped[k++] = '\r', wrapped[k++] = '\n';
+        wrapped[k++] = line[i];
+    }
+    wrapped[k++] = '\n';
+    wrapped[k] = '\0';
+    uint8_t *out = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(ct_b64_decode(&out, &n, wrapped), CT_OK);
+    ck_assert_uint_eq(n, sizeof(in));
+    ck_assert_mem_eq(out, in, sizeof(in));
+    free(out);
+    free(wrapped);
+    free(line);
 }
 END_TEST
 
@@ -88,6 +118,7 @@ Suite *suite_b64(void)
     tcase_add_loop_test(tc, encode_rfc4648, 0, n);
     tcase_add_loop_test(tc, decode_rfc4648, 0, n);
     tcase_add_test(tc, decode_skips_whitespace);
+    tcase_add_test(tc, decode_wrapped_equals_one_line);
     tcase_add_test(tc, decode_rejects_invalid);
     tcase_add_test(tc, binary_round_trip);
     suite_add_tcase(s, tc);

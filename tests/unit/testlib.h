@@ -43,6 +43,7 @@ size_t tl_glob(const char *pattern, const char ***names);
 
 /* Suites, one per module under test. */
 Suite *suite_b64(void);
+Suite *suite_arena(void);
 Suite *suite_auth(void);
 Suite *suite_msg(void);
 Suite *suite_wbxml(void);
