@@ -55,21 +55,29 @@ static double now(void)
 
 static double budget = 0.5; /* seconds per measurement (--quick: 0.1) */
 
-/* Run fn(ctx) repeatedly for the budget; returns calls per second. */
+/*
+ * Run fn(ctx) repeatedly for the budget; returns calls per second. The budget is cut into five
+ * slices and the best slice counts: on a shared machine noise only ever slows a slice down, so
+ * the best one is the closest to what the code can do, for the figure and its limit alike.
+ */
 static double rate(int (*fn)(void *), void *ctx)
 {
-    unsigned long n = 0;
-    double t0 = now(), t;
-    do {
-        for (int i = 0; i < 8; i++)
+    double best = 0;
+    for (int slice = 0; slice < 5; slice++) {
+        unsigned long n = 0;
+        double t0 = now(), t;
+        do {
             if (fn(ctx) != 0) {
                 fprintf(stderr, "bench: a measured call failed\n");
                 exit(3);
             }
-        n += 8;
-        t = now() - t0;
-    } while (t < budget);
-    return (double)n / t;
+            n++;
+            t = now() - t0;
+        } while (t < budget / 5);
+        if ((double)n / t > best)
+            best = (double)n / t;
+    }
+    return best;
 }
 
 /* ---- results: a table and JSON ---- */
@@ -389,10 +397,11 @@ static void bench_parse(void)
     struct parse_ctx w = {wb.data, wb.len, CT_ENC_WBXML, c.lim};
     double wmb = (double)wb.len / 1e6;
     add("parse SyncML WBXML into the model", rate(parse_ours, &w) * wmb, rate(decode_libwbxml, &w) * wmb, "MB/s", 0,
-        "limit: libwbxml's own WBXML to XML of the same bytes");
+        "limit: libwbxml's WBXML to XML alone; ours is a bounds gate, that, then libxml2's parse of the XML");
 
-    /* WBXML encoding, 128 KiB and 1 MiB: linear when the time per byte stays the same. */
-    double per_byte[2];
+    /* WBXML encoding and decoding at 128 KiB and 1 MiB: linear when the time per byte stays
+     * the same (well, within what the caches allow). */
+    double enc_per_byte[2], dec_per_byte[2];
     size_t counts[2] = {125, 1000};
     for (int i = 0; i < 2; i++) {
         struct ct_buf x2, o;
@@ -409,16 +418,23 @@ static void bench_parse(void)
             reps++;
         } while (now() - t0 < budget);
         double t = (now() - t0) / reps;
-        per_byte[i] = t / (double)x2.len;
+        enc_per_byte[i] = t / (double)x2.len;
         char name[80];
         snprintf(name, sizeof(name), "encode WBXML %zu KiB: ms", x2.len >> 10);
-        add(name, t * 1e3, 1000.0, "ms", 0, "limit: 1 s for 1 MiB (issue 9); ratio = share of it");
+        add_row(name, t * 1e3, 1000.0, "ms", 0.1, true, "limit: 1 s (issue 9: well under a second)");
+        struct parse_ctx wc = {o.data, o.len, CT_ENC_WBXML, c.lim};
+        t = 1.0 / rate(parse_ours, &wc);
+        dec_per_byte[i] = t / (double)x2.len;
+        snprintf(name, sizeof(name), "decode WBXML %zu KiB into the model: ms", x2.len >> 10);
+        add_row(name, t * 1e3, 1000.0, "ms", 0.1, true, "limit: 1 s (issue 9: well under a second)");
         ct_msg_free(mm);
         ct_buf_cleanup(&x2);
         ct_buf_cleanup(&o);
     }
-    add("WBXML encode time per byte, 1 MiB / 128 KiB", per_byte[1] * 1e9, per_byte[0] * 1e9, "ns/B", 0,
-        "1.0 is linear");
+    add("WBXML encode, time per byte: 1 MiB / 128 KiB", enc_per_byte[1] * 1e9, enc_per_byte[0] * 1e9, "ns/B", 0,
+        "1.0 is linear (sizes of the XML form)");
+    add("WBXML decode, time per byte: 1 MiB / 128 KiB", dec_per_byte[1] * 1e9, dec_per_byte[0] * 1e9, "ns/B", 0,
+        "1.0 is linear (sizes of the XML form)");
     ct_msg_free(m);
     ct_buf_cleanup(&xml);
     ct_buf_cleanup(&wb);
@@ -493,17 +509,71 @@ static int one_session(void *p)
     return rc;
 }
 
-static double bench_sessions(EVP_PKEY *key, STACK_OF(X509) *chain, double rsa_per_s)
+/*
+ * The messages of one standing session, as ct_loop_run carries them (the same loop, recording
+ * each message): the floor is measured on these bytes, not on a stand-in.
+ */
+#define SESSION_MSGS 16
+static size_t record_session(struct session_ctx *c, struct ct_buf msgs[SESSION_MSGS])
 {
-    /* The floor_rate: one RSA-2048 private-key operation plus parsing six messages of the session
-     * (about 3 KiB each: a Pkg#1 with DevInf is the biggest) with libxml2. */
-    struct ct_buf x;
-    ct_buf_init(&x, 1 << 20);
-    big_message(&x, 2);
-    struct parse_ctx p = {x.data, x.len, CT_ENC_XML, {.max_bytes = 1 << 20, .max_depth = 64}};
-    double parse_s = 1.0 / rate(parse_libxml2, &p);
-    double floor_rate = 1.0 / (1.0 / rsa_per_s + 6 * parse_s);
+    struct session_ctx rec = *c;
+    struct ct_server_config scfg;
+    struct ct_client_config ccfg;
+    session_configs(c, &scfg, &ccfg);
+    struct ct_client *cli = NULL;
+    char id[64];
+    size_t n = 0;
+    if (ct_cstore_add(rec.cs, "contacts", "text/vcard", (const uint8_t *)bench_item, sizeof(bench_item) - 1, id) != CT_OK ||
+        ct_sstore_add(rec.ss, "contacts", "text/vcard", (const uint8_t *)bench_item, sizeof(bench_item) - 1, id) != CT_OK ||
+        ct_client_new(&cli, &ccfg, rec.cs, NULL) != CT_OK)
+        return 0;
+    const char *type = NULL;
+    ct_buf_init(&msgs[n], 0);
+    bool done = false;
+    int rc = ct_client_start(cli, &msgs[n], &type);
+    while (rc == CT_OK && !done && n + 2 < SESSION_MSGS) {
+        const char *q = strchr(ct_client_url(cli), '?');
+        struct ct_request req = {msgs[n].data, msgs[n].len, type, q != NULL ? q + 1 : NULL};
+        struct ct_response resp;
+        rc = ct_server_handle(rec.srv, &req, &resp);
+        msgs[++n] = resp.body; /* taken over */
+        ct_buf_init(&msgs[++n], 0);
+        if (rc == CT_OK)
+            rc = ct_client_receive(cli, msgs[n - 1].data, msgs[n - 1].len, resp.content_type, &msgs[n], &done);
+    }
+    if (msgs[n].len == 0) /* the client's last turn sends nothing */
+        ct_buf_cleanup(&msgs[n]);
+    else
+        n++;
+    bool ok = rc == CT_OK && ct_client_state(cli) == CT_CLIENT_DONE;
+    ct_client_free(cli);
+    if (!ok) {
+        for (size_t i = 0; i < n; i++)
+            ct_buf_cleanup(&msgs[i]);
+        return 0;
+    }
+    return n;
+}
 
+struct msgs_ctx {
+    struct ct_buf *msgs;
+    size_t n;
+};
+
+static int parse_all_libxml2(void *p)
+{
+    struct msgs_ctx *c = p;
+    for (size_t i = 0; i < c->n; i++) {
+        xmlDoc *d = xmlReadMemory((const char *)c->msgs[i].data, (int)c->msgs[i].len, NULL, NULL, XML_PARSE_NONET);
+        if (d == NULL)
+            return 1;
+        xmlFreeDoc(d);
+    }
+    return 0;
+}
+
+static double bench_sessions(EVP_PKEY *key, STACK_OF(X509) *chain, double rsa_per_s, bool measure)
+{
     struct session_ctx c = {key, chain, NULL, NULL, NULL};
     struct ct_server_config scfg;
     struct ct_client_config ccfg;
@@ -513,19 +583,37 @@ static double bench_sessions(EVP_PKEY *key, STACK_OF(X509) *chain, double rsa_pe
         fprintf(stderr, "bench: no store or server\n");
         exit(3);
     }
-    if (one_session(&c) != CT_OK) { /* the first, slow sync: not what is measured */
-        fprintf(stderr, "bench: the first session failed\n");
+    struct ct_buf msgs[SESSION_MSGS];
+    size_t n_msgs = 0;
+    if (one_session(&c) != CT_OK || (n_msgs = record_session(&c, msgs)) == 0) { /* the first is a slow sync */
+        fprintf(stderr, "bench: the first sessions failed\n");
         exit(3);
     }
-    add("encrypted Pkg#1-6 sessions, in process", rate(one_session, &c), floor_rate, "sess/s", 0.5,
-        "limit: 1 / (one RSA-2048 decrypt + 6 libxml2 parses of a 3 KiB message); standing stores");
+    /* The floor: the server's one RSA-2048 private-key operation, and libxml2 parsing each
+     * message of the session once (the Pkg#1-6 just recorded). */
+    struct msgs_ctx mc = {msgs, n_msgs};
+    size_t bytes = 0;
+    for (size_t i = 0; i < n_msgs; i++)
+        bytes += msgs[i].len;
+    double floor_rate = 1.0 / (1.0 / rsa_per_s + 1.0 / rate(parse_all_libxml2, &mc));
+    for (size_t i = 0; i < n_msgs; i++)
+        ct_buf_cleanup(&msgs[i]);
+    if (!measure) {
+        ct_server_free(c.srv);
+        ct_cstore_close(c.cs);
+        ct_sstore_close(c.ss);
+        return floor_rate;
+    }
+    char note[160];
+    snprintf(note, sizeof(note), "limit: 1 / (one RSA-2048 decrypt + libxml2 parsing its %zu messages, %zu B); standing stores",
+             n_msgs, bytes);
+    add("encrypted Pkg#1-6 sessions, in process", rate(one_session, &c), floor_rate, "sess/s", 0.5, note);
     ct_server_free(c.srv);
     ct_cstore_close(c.cs);
     ct_sstore_close(c.ss);
     struct session_ctx fresh = {key, chain, NULL, NULL, NULL};
     add("  same, new stores for every session", rate(one_session, &fresh), floor_rate, "sess/s", 0,
         "as a scenario run does: two in-memory SQLite databases created per session");
-    ct_buf_cleanup(&x);
     return floor_rate;
 }
 
@@ -718,9 +806,7 @@ int main(int argc, char **argv)
     double rsa = RUN("unwrap") || RUN("sessions") || RUN("http") ? bench_unwrap(key) : 0;
     if (RUN("parse"))
         bench_parse();
-    double floor_rate = 0;
-    if (RUN("sessions") || RUN("http"))
-        floor_rate = bench_sessions(key, chain, rsa);
+    double floor_rate = RUN("sessions") || RUN("http") ? bench_sessions(key, chain, rsa, RUN("sessions")) : 0;
     if (RUN("http"))
         bench_http(conftest, v, floor_rate);
     /* Figures measured around this program (bench/run.sh): the suite, the fuzz targets. */
