@@ -1,17 +1,22 @@
 /*
  * conftest's benchmarks (make bench): each figure beside the physical limit of the same work,
  * measured in the same run on the same machine, and their ratio. Printed as a table and
- * written to reports/bench.json. Never part of make test: timing belongs here.
+ * written to reports/bench.json. Never part of make test: timing belongs here. docs/BENCH.md
+ * says what each row means and what the last run on the project's machine gave.
  *
- *   build/bench/bench [--quick] [--json FILE]
+ *   build/bench/bench [--quick] [--only fields|unwrap|parse|sessions|http] [--conftest EXE]
+ *                     [--json FILE] [--row 'NAME|FIGURE|LIMIT|UNIT|TARGET|NOTE']...
  *
- * 1. field decryption (base64 + AES-GCM, AES-CBC+HMAC, 3DES) against raw EVP of the cipher;
+ * 1. field decryption (base64 + AES-GCM, AES-CBC+HMAC, 3DES) against raw EVP of the cipher,
+ *    and against OpenSSL's base64 decoding of the text plus the raw cipher;
  * 2. key unwrap (RSA-2048 OAEP-SHA256 with the profile's checks) against raw EVP_PKEY_decrypt;
  * 3. parsing SyncML XML and WBXML into the model against libxml2's xmlReadMemory and
- *    libwbxml's own decoder, and WBXML encoding at 128 KiB and 1 MiB (linear?);
+ *    libwbxml's own decoder; WBXML encoding and decoding at 128 KiB and 1 MiB (linear?);
  * 4. whole encrypted Pkg#1-6 sessions in process, against the floor of one RSA-2048 private
- *    key operation plus parsing the session's messages.
- * The suite's wall time and the fuzz targets' exec/s are measured by bench/run.sh around this.
+ *    key operation plus libxml2 parsing the session's own messages; and over loopback HTTP
+ *    (the engine against `conftest serve`), with the CPU split between harness and SUT.
+ * The suite's wall time and the fuzz targets' exec/s are measured by bench/run.sh around this
+ * and handed in as --row lines (TARGET "<=N" is a ceiling).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "base/ct_b64.h"
