@@ -78,7 +78,7 @@ static void release(struct store *db, sqlite3_stmt *st)
             sqlite3_clear_bindings(st);
             return;
         }
-    release(db, st);
+    sqlite3_finalize(st); /* prepared when the cache was full */
 }
 
 static sqlite3_stmt *prepare(struct store *db, const char *sql, const char *fmt, va_list ap)
