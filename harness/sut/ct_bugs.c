@@ -18,6 +18,10 @@ static const struct ct_bug_info table[] = {
      "fields are used even when their GCM tag or HMAC does not verify", false},
     {CT_BUG_PLAIN_WHEN_REQUIRED, "plain-when-required", "server", "ENC-POL-1",
      "a server configured to require the profile accepts a session without an offer", false},
+    {CT_BUG_REFUSED_OFFER_500, "refused-offer-500", "server", "ENC-NEG-8, DS-INIT-13",
+     "an offer the server cannot take (malformed, an algorithm or key transport it refuses, "
+     "another certificate's kid) fails the whole message with HTTP 500 instead of a 406 with the "
+     "capabilities, so a client that offers breaks its session", false},
     {CT_BUG_401_FOR_407, "401-for-407", "server", "DS 1.2 authentication (407 Missing credentials)",
      "a Pkg#1 without credentials is answered 401 instead of 407", false},
     {CT_BUG_MD5_NONCE_REUSE, "md5-nonce-reuse", "server", "DS 1.2 authentication (NextNonce)",

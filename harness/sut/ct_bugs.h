@@ -22,6 +22,7 @@ enum ct_bug {
     CT_BUG_REPLAY_ACCEPTED,    /* no timestamp window, no replay cache */
     CT_BUG_IGNORE_TAG,         /* fields used although their tag or MAC does not verify */
     CT_BUG_PLAIN_WHEN_REQUIRED,/* a server that requires the profile accepts a plain session */
+    CT_BUG_REFUSED_OFFER_500,  /* an offer it cannot take fails the message (HTTP 500), no 406 */
     /* server, DS 1.2 */
     CT_BUG_401_FOR_407,        /* missing credentials answered 401 */
     CT_BUG_MD5_NONCE_REUSE,    /* the same NextNonce every time */

@@ -364,6 +364,8 @@ static int authenticate(struct turn *t, unsigned *code)
             refuse = true;
         if (rc != CT_OK)
             return rc;
+        if (refuse && offer != NULL && ct_bug_on(&srv->cfg.bugs, CT_BUG_REFUSED_OFFER_500))
+            return CT_ERR_UNSUPPORTED; /* the defect: the whole message fails, HTTP 500 */
         if (refuse) {
             *code = 406;
             return hdr_status(t, 406) != NULL ? add_capabilities(t) : CT_ERR_NOMEM;

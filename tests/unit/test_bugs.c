@@ -435,6 +435,29 @@ START_TEST(bug_plain_when_required)
 }
 END_TEST
 
+START_TEST(bug_refused_offer_500)
+{
+    /* An offer the server refuses (3DES first, which the default policy does not take). */
+    struct drv d;
+    drv_open(&d, none, true);
+    struct p1 o = {.offer = true, .alg = "3des-cbc-hs256"};
+    struct ct_msg *r = drv_pkg1(&d, &o);
+    ck_assert_uint_eq(code_of(r, "SyncHdr", 0), 406); /* correct: refused, the session goes on */
+    ct_msg_free(r);
+    /* The same bytes to a server with the bug: the message fails as a whole. */
+    struct drv b;
+    drv_open(&b, with(CT_BUG_REFUSED_OFFER_500), true);
+    drv_start_server(&b);
+    struct ct_request req = {d.last.data, d.last.len, CT_CONTENT_TYPE_XML, NULL};
+    struct ct_response resp;
+    ck_assert_int_eq(ct_server_handle(b.srv, &req, &resp), CT_OK);
+    ck_assert_int_eq(resp.http_status, 500);
+    ct_buf_cleanup(&resp.body);
+    drv_close(&b);
+    drv_close(&d);
+}
+END_TEST
+
 START_TEST(bug_401_for_407)
 {
     for (int on = 0; on <= 1; on++) {
@@ -930,6 +953,7 @@ Suite *suite_bugs(void)
     tcase_add_test(tc, bug_replay_accepted);
     tcase_add_test(tc, bug_ignore_tag);
     tcase_add_test(tc, bug_plain_when_required);
+    tcase_add_test(tc, bug_refused_offer_500);
     tcase_add_test(tc, bug_401_for_407);
     tcase_add_test(tc, bug_md5_nonce_reuse);
     tcase_add_test(tc, bug_ignore_maxmsgsize);
