@@ -53,6 +53,7 @@ TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libconftest.a
 BIN      := $(BUILD)/conftest
 UNIT     := $(BUILD)/unit-tests
+BENCH    := $(BUILD)/bench/bench
 
 .PHONY: all test bench unit-tests cli-tests suite-tests fuzz-live-tests mutation suite-clean san-tests interop clean \
         fuzz-targets fuzz-replay fuzz-replay-run fuzz-smoke fuzz-smoke-libfuzzer fuzz-smoke-afl
@@ -190,7 +191,6 @@ fuzz-smoke-afl:
 	tests/fuzz/smoke.sh afl build/fuzz-afl $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # ---- benchmarks (bench/run.sh): figures beside their limits; never part of make test ----
-BENCH := $(BUILD)/bench/bench
 $(BENCH): $(BUILD)/bench/bench.o $(LIB)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/bench/bench.o $(LIB) $(LIBS)
