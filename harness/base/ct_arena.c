@@ -19,14 +19,18 @@ void ct_arena_init(struct ct_arena *a)
     a->head = NULL;
 }
 
-void ct_arena_cleanup(struct ct_arena *a)
+static void free_chunks(struct ct_arena_chunk *c)
 {
-    struct ct_arena_chunk *c = a->head;
     while (c != NULL) {
         struct ct_arena_chunk *next = c->next;
         free(c);
         c = next;
     }
+}
+
+void ct_arena_cleanup(struct ct_arena *a)
+{
+    free_chunks(a->head);
     a->head = NULL;
 }
 
@@ -35,12 +39,7 @@ void ct_arena_reset(struct ct_arena *a)
     struct ct_arena_chunk *keep = a->head;
     if (keep == NULL)
         return;
-    struct ct_arena_chunk *c = keep->next;
-    while (c != NULL) {
-        struct ct_arena_chunk *next = c->next;
-        free(c);
-        c = next;
-    }
+    free_chunks(keep->next);
     keep->next = NULL;
     keep->used = 0;
 }
