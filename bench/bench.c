@@ -32,6 +32,7 @@
 #include "sut/ct_store.h"
 #include "syncml/ct_msg.h"
 
+#include <jansson.h>
 #include <libxml/parser.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
@@ -127,24 +128,21 @@ static void add(const char *name, double figure, double limit, const char *unit,
     add_row(name, figure, limit, unit, target, false, note);
 }
 
+/* reports/bench.json, through jansson (names and notes are free text). */
 static void write_json(const char *path)
 {
-    FILE *f = fopen(path, "w");
-    if (f == NULL) {
-        perror(path);
-        return;
-    }
-    fprintf(f, "{\n  \"budget_seconds\": %.2f,\n  \"rows\": [\n", budget);
+    json_t *list = json_array();
     for (size_t i = 0; i < n_rows; i++) {
         const struct row *r = &rows[i];
-        fprintf(f, "    {\"name\": \"%s\", \"figure\": %.3f, \"limit\": %.3f, \"unit\": \"%s\", \"ratio\": %.4f, "
-                   "\"target\": %.2f, \"target_is_ceiling\": %s, \"note\": \"%s\"}%s\n",
-                r->name, r->figure, r->limit, r->unit, r->limit > 0 ? r->figure / r->limit : 0, r->target,
-                r->at_most ? "true" : "false", r->note,
-                i + 1 < n_rows ? "," : "");
+        json_array_append_new(list, json_pack("{s:s, s:f, s:f, s:s, s:f, s:f, s:b, s:s}", "name", r->name, "figure",
+                                              r->figure, "limit", r->limit, "unit", r->unit, "ratio",
+                                              r->limit > 0 ? r->figure / r->limit : 0.0, "target", r->target,
+                                              "target_is_ceiling", r->at_most, "note", r->note));
     }
-    fprintf(f, "  ]\n}\n");
-    fclose(f);
+    json_t *doc = json_pack("{s:f, s:o}", "budget_seconds", budget, "rows", list);
+    if (doc == NULL || json_dump_file(doc, path, JSON_INDENT(2)) != 0)
+        fprintf(stderr, "bench: cannot write %s\n", path);
+    json_decref(doc);
 }
 
 /* ---- 1. field decryption ---- */
