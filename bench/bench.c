@@ -813,6 +813,14 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    static const char *const groups[] = {"fields", "unwrap", "parse", "sessions", "http"};
+    bool known = only == NULL;
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]) && !known; i++)
+        known = strcmp(only, groups[i]) == 0;
+    if (!known) {
+        fprintf(stderr, "bench: --only %s: the groups are fields, unwrap, parse, sessions, http\n", only);
+        return 2;
+    }
     xmlInitParser();
     const char *v = getenv("CONFTEST_VECTORS") != NULL ? getenv("CONFTEST_VECTORS") : "vectors";
     char kp[1024], cp[1024];
