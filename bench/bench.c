@@ -475,6 +475,7 @@ struct session_ctx {
     struct ct_sstore *ss;  /* standing stores and server, or NULL: fresh ones per session */
     struct ct_cstore *cs;
     struct ct_server *srv;
+    struct recording *rec; /* NULL, or where the session's messages are copied */
 };
 
 static void session_configs(const struct session_ctx *c, struct ct_server_config *scfg, struct ct_client_config *ccfg)
@@ -488,6 +489,24 @@ static void session_configs(const struct session_ctx *c, struct ct_server_config
 }
 
 static const char bench_item[] = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bench\r\nEND:VCARD\r\n";
+
+/* The messages of one session, copied as ct_loop carries them: the floor is measured on
+ * these bytes, not on a stand-in. */
+#define SESSION_MSGS 16
+struct recording {
+    struct ct_buf msgs[SESSION_MSGS];
+    size_t n;
+};
+
+static void record(void *ctx, bool from_client, const uint8_t *data, size_t len)
+{
+    (void)from_client;
+    struct recording *r = ctx;
+    if (r->n < SESSION_MSGS) {
+        ct_buf_init(&r->msgs[r->n], 0);
+        ct_buf_append(&r->msgs[r->n++], data, len);
+    }
+}
 
 static int one_session(void *p)
 {
@@ -514,7 +533,7 @@ static int one_session(void *p)
     if (rc == CT_OK)
         rc = ct_client_new(&cli, &ccfg, cs, NULL);
     if (rc == CT_OK)
-        rc = ct_loop_run(srv, cli, NULL);
+        rc = ct_loop_run_observed(srv, cli, c->rec != NULL ? record : NULL, c->rec, NULL);
     if (rc == CT_OK && ct_client_state(cli) != CT_CLIENT_DONE)
         rc = CT_ERR_PROTO;
     ct_client_free(cli);
@@ -527,60 +546,9 @@ static int one_session(void *p)
     return rc;
 }
 
-/*
- * The messages of one standing session, as ct_loop_run carries them (the same loop, recording
- * each message): the floor is measured on these bytes, not on a stand-in.
- */
-#define SESSION_MSGS 16
-static size_t record_session(struct session_ctx *c, struct ct_buf msgs[SESSION_MSGS])
-{
-    struct session_ctx rec = *c;
-    struct ct_server_config scfg;
-    struct ct_client_config ccfg;
-    session_configs(c, &scfg, &ccfg);
-    struct ct_client *cli = NULL;
-    char id[64];
-    size_t n = 0;
-    if (ct_cstore_add(rec.cs, "contacts", "text/vcard", (const uint8_t *)bench_item, sizeof(bench_item) - 1, id) != CT_OK ||
-        ct_sstore_add(rec.ss, "contacts", "text/vcard", (const uint8_t *)bench_item, sizeof(bench_item) - 1, id) != CT_OK ||
-        ct_client_new(&cli, &ccfg, rec.cs, NULL) != CT_OK)
-        return 0;
-    const char *type = NULL;
-    ct_buf_init(&msgs[n], 0);
-    bool done = false;
-    int rc = ct_client_start(cli, &msgs[n], &type);
-    while (rc == CT_OK && !done && n + 2 < SESSION_MSGS) {
-        const char *q = strchr(ct_client_url(cli), '?');
-        struct ct_request req = {msgs[n].data, msgs[n].len, type, q != NULL ? q + 1 : NULL};
-        struct ct_response resp;
-        rc = ct_server_handle(rec.srv, &req, &resp);
-        msgs[++n] = resp.body; /* taken over */
-        ct_buf_init(&msgs[++n], 0);
-        if (rc == CT_OK)
-            rc = ct_client_receive(cli, msgs[n - 1].data, msgs[n - 1].len, resp.content_type, &msgs[n], &done);
-    }
-    if (msgs[n].len == 0) /* the client's last turn sends nothing */
-        ct_buf_cleanup(&msgs[n]);
-    else
-        n++;
-    bool ok = rc == CT_OK && ct_client_state(cli) == CT_CLIENT_DONE;
-    ct_client_free(cli);
-    if (!ok) {
-        for (size_t i = 0; i < n; i++)
-            ct_buf_cleanup(&msgs[i]);
-        return 0;
-    }
-    return n;
-}
-
-struct msgs_ctx {
-    struct ct_buf *msgs;
-    size_t n;
-};
-
 static int parse_all_libxml2(void *p)
 {
-    struct msgs_ctx *c = p;
+    struct recording *c = p;
     for (size_t i = 0; i < c->n; i++) {
         xmlDoc *d = xmlReadMemory((const char *)c->msgs[i].data, (int)c->msgs[i].len, NULL, NULL, XML_PARSE_NONET);
         if (d == NULL)
@@ -592,7 +560,7 @@ static int parse_all_libxml2(void *p)
 
 static void bench_sessions(EVP_PKEY *key, STACK_OF(X509) *chain, double rsa_per_s)
 {
-    struct session_ctx c = {key, chain, NULL, NULL, NULL};
+    struct session_ctx c = {.key = key, .chain = chain};
     struct ct_server_config scfg;
     struct ct_client_config ccfg;
     session_configs(&c, &scfg, &ccfg);
@@ -601,29 +569,32 @@ static void bench_sessions(EVP_PKEY *key, STACK_OF(X509) *chain, double rsa_per_
         fprintf(stderr, "bench: no store or server\n");
         exit(3);
     }
-    struct ct_buf msgs[SESSION_MSGS];
-    size_t n_msgs = 0;
-    if (one_session(&c) != CT_OK || (n_msgs = record_session(&c, msgs)) == 0) { /* the first is a slow sync */
+    struct recording rec = {.n = 0};
+    int rc = one_session(&c); /* the first is a slow sync */
+    c.rec = &rec;
+    if (rc == CT_OK)
+        rc = one_session(&c);
+    c.rec = NULL;
+    if (rc != CT_OK || rec.n == 0) {
         fprintf(stderr, "bench: the first sessions failed\n");
         exit(3);
     }
     /* The floor: the server's one RSA-2048 private-key operation, and libxml2 parsing each
      * message of the session once (the Pkg#1-6 just recorded). */
-    struct msgs_ctx mc = {msgs, n_msgs};
     size_t bytes = 0;
-    for (size_t i = 0; i < n_msgs; i++)
-        bytes += msgs[i].len;
-    double floor_rate = 1.0 / (1.0 / rsa_per_s + 1.0 / rate(parse_all_libxml2, &mc));
-    for (size_t i = 0; i < n_msgs; i++)
-        ct_buf_cleanup(&msgs[i]);
+    for (size_t i = 0; i < rec.n; i++)
+        bytes += rec.msgs[i].len;
+    double floor_rate = 1.0 / (1.0 / rsa_per_s + 1.0 / rate(parse_all_libxml2, &rec));
     char note[160];
     snprintf(note, sizeof(note), "limit: 1 / (one RSA-2048 decrypt + libxml2 parsing its %zu messages, %zu B); standing stores",
-             n_msgs, bytes);
+             rec.n, bytes);
+    for (size_t i = 0; i < rec.n; i++)
+        ct_buf_cleanup(&rec.msgs[i]);
     add("encrypted Pkg#1-6 sessions, in process", rate(one_session, &c), floor_rate, "sess/s", 0.5, note);
     ct_server_free(c.srv);
     ct_cstore_close(c.cs);
     ct_sstore_close(c.ss);
-    struct session_ctx fresh = {key, chain, NULL, NULL, NULL};
+    struct session_ctx fresh = {.key = key, .chain = chain};
     add("  same, new stores for every session", rate(one_session, &fresh), floor_rate, "sess/s", 0,
         "as a scenario run does: two in-memory SQLite databases created per session");
 }

@@ -19,4 +19,11 @@
  */
 int ct_loop_run(struct ct_server *srv, struct ct_client *cli, struct ct_diag *diag);
 
+/* Sees every message of a session as it goes: from_client, its bytes (borrowed for the call). */
+typedef void (*ct_loop_observer)(void *ctx, bool from_client, const uint8_t *data, size_t len);
+
+/* ct_loop_run_observed is ct_loop_run with an observer (NULL: none). */
+int ct_loop_run_observed(struct ct_server *srv, struct ct_client *cli, ct_loop_observer observe,
+                         void *ctx, struct ct_diag *diag);
+
 #endif

@@ -221,6 +221,52 @@ START_TEST(two_way_round_trips)
 }
 END_TEST
 
+/* What an observer of ct_loop sees: every message in turn, the client's first, each parsing. */
+struct seen {
+    unsigned from_client, from_server;
+    bool alternates, all_parse;
+    bool last_from_client;
+};
+
+static void see(void *ctx, bool from_client, const uint8_t *data, size_t len)
+{
+    struct seen *s = ctx;
+    if (s->from_client + s->from_server == 0 ? !from_client : from_client == s->last_from_client)
+        s->alternates = false;
+    s->last_from_client = from_client;
+    if (from_client)
+        s->from_client++;
+    else
+        s->from_server++;
+    struct ct_msg *m = NULL;
+    if (ct_msg_parse(&m, data, len, CT_ENC_XML, NULL, NULL) != CT_OK)
+        s->all_parse = false;
+    ct_msg_free(m);
+}
+
+START_TEST(loop_observer_sees_every_message)
+{
+    struct rig r;
+    rig_open(&r, false);
+    rig_profile(&r);
+    local_add(&r, "contacts", "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Seen\r\nEND:VCARD\r\n");
+    struct ct_diag d = {0};
+    ck_assert_msg(ct_server_new(&r.srv, &r.scfg, r.sstore, &d) == CT_OK, "%s", d.text);
+    struct ct_client *cli = NULL;
+    ck_assert_msg(ct_client_new(&cli, &r.ccfg, r.cstore, &d) == CT_OK, "%s", d.text);
+    struct seen s = {.alternates = true, .all_parse = true};
+    ck_assert_msg(ct_loop_run_observed(r.srv, cli, see, &s, &d) == CT_OK, "%s", d.text);
+    ck_assert_msg(ct_client_state(cli) == CT_CLIENT_DONE, "%s", ct_client_error(cli));
+    /* A slow sync with one item: Pkg#1 to Pkg#4 at least, every request answered. */
+    ck_assert_uint_ge(s.from_client, 2);
+    ck_assert_uint_eq(s.from_client, s.from_server);
+    ck_assert(s.alternates);
+    ck_assert(s.all_parse);
+    ct_client_free(cli);
+    rig_close(&r);
+}
+END_TEST
+
 START_TEST(wrong_password_fails)
 {
     struct rig r;
@@ -1012,6 +1058,7 @@ Suite *suite_sut(void)
     TCase *tc = tcase_create("sut");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, two_way_round_trips, 0, 5);
+    tcase_add_test(tc, loop_observer_sees_every_message);
     tcase_add_test(tc, wrong_password_fails);
     tcase_add_test(tc, data_survives_restart);
     tcase_add_test(tc, server_anchors_chain);
