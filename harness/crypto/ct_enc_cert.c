@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Certificates and keys are small; a bound keeps a hostile download in check. */
 #define MAX_PEM ((size_t)1 << 20)
@@ -44,8 +48,60 @@ int ct_enc_chain_from_pem(STACK_OF(X509) **out, const uint8_t *pem, size_t n, st
     return CT_OK;
 }
 
+/*
+ * Chains read from files, kept for the process: a run of scenarios opens the same one or two
+ * (the SUT's, the test PKI's) for every scenario, and decoding PEM cost more than the rest of a
+ * scenario's crypto set-up (make bench). An entry serves only while the file keeps its device,
+ * inode, size and mtime; every caller gets a stack of its own, of up-referenced certificates.
+ */
+#define CHAIN_CACHE 4
+static struct {
+    char path[1024];
+    struct stat st;
+    STACK_OF(X509) *chain;
+} chain_cache[CHAIN_CACHE];
+static size_t chain_cache_next;
+static pthread_mutex_t chain_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* A copy of the cached chain of path, or NULL. */
+static STACK_OF(X509) *chain_cached(const char *path, const struct stat *st)
+{
+    STACK_OF(X509) *copy = NULL;
+    pthread_mutex_lock(&chain_cache_mu);
+    for (size_t i = 0; i < CHAIN_CACHE && copy == NULL; i++)
+        if (chain_cache[i].chain != NULL && strcmp(chain_cache[i].path, path) == 0 &&
+            same_file(&chain_cache[i].st, st))
+            copy = X509_chain_up_ref(chain_cache[i].chain);
+    pthread_mutex_unlock(&chain_cache_mu);
+    return copy;
+}
+
+static void chain_keep(const char *path, const struct stat *st, const STACK_OF(X509) *chain)
+{
+    STACK_OF(X509) *keep = X509_chain_up_ref((STACK_OF(X509) *)chain);
+    if (keep == NULL)
+        return; /* not kept: the caller has its chain all the same */
+    pthread_mutex_lock(&chain_cache_mu);
+    size_t slot = chain_cache_next++ % CHAIN_CACHE;
+    ct_enc_chain_free(chain_cache[slot].chain);
+    snprintf(chain_cache[slot].path, sizeof(chain_cache[slot].path), "%s", path);
+    chain_cache[slot].st = *st;
+    chain_cache[slot].chain = keep;
+    pthread_mutex_unlock(&chain_cache_mu);
+}
+
 int ct_enc_chain_load(STACK_OF(X509) **out, const char *path, struct ct_diag *diag)
 {
+    struct stat st;
+    bool cacheable = stat(path, &st) == 0 && strlen(path) < sizeof(chain_cache[0].path);
+    if (cacheable && (*out = chain_cached(path, &st)) != NULL)
+        return CT_OK;
     struct ct_buf b;
     ct_buf_init(&b, MAX_PEM);
     int rc = ct_buf_read_file(&b, path);
@@ -56,6 +112,8 @@ int ct_enc_chain_load(STACK_OF(X509) **out, const char *path, struct ct_diag *di
     if (rc != CT_OK)
         ct_diag_prefix(diag, "%s", path);
     ct_buf_cleanup(&b);
+    if (rc == CT_OK && cacheable)
+        chain_keep(path, &st, *out);
     return rc;
 }
 

@@ -26,7 +26,11 @@
  */
 int ct_enc_chain_from_pem(STACK_OF(X509) **out, const uint8_t *pem, size_t n, struct ct_diag *diag);
 
-/* ct_enc_chain_load is ct_enc_chain_from_pem on a file; CT_ERR_IO if it cannot be read. */
+/*
+ * ct_enc_chain_load is ct_enc_chain_from_pem on a file; CT_ERR_IO if it cannot be read. A file
+ * read before and unchanged since (same inode, size and mtime) is not decoded again: the stack
+ * is a new one all the same, of the same (up-referenced) certificates.
+ */
 int ct_enc_chain_load(STACK_OF(X509) **out, const char *path, struct ct_diag *diag);
 
 /* ct_enc_chain_free frees a stack from the functions above. NULL is a no-op. */

@@ -22,61 +22,10 @@
 #include "syncml/ct_view.h"
 
 #include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-
-/*
- * The server certificate chains scenarios are run with, parsed once per run: a run uses one or
- * two (the SUT's, the test PKI's), and decoding PEM costs more than the rest of a scenario's
- * crypto set-up (make bench). An entry is reused only while the file keeps its size and mtime;
- * callers get their own stack of up-referenced certificates.
- */
-#define CHAIN_CACHE 4
-static struct {
-    char path[1024];
-    struct timespec mtime;
-    off_t size;
-    STACK_OF(X509) *chain;
-} chain_cache[CHAIN_CACHE];
-static size_t chain_cache_next;
-static pthread_mutex_t chain_cache_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static int chain_load_cached(STACK_OF(X509) **out, const char *path, struct ct_diag *d)
-{
-    struct stat st;
-    bool known = stat(path, &st) == 0 && strlen(path) < sizeof(chain_cache[0].path);
-    pthread_mutex_lock(&chain_cache_mu);
-    for (size_t i = 0; known && i < CHAIN_CACHE; i++) {
-        if (chain_cache[i].chain != NULL && strcmp(chain_cache[i].path, path) == 0 &&
-            chain_cache[i].size == st.st_size && chain_cache[i].mtime.tv_sec == st.st_mtim.tv_sec &&
-            chain_cache[i].mtime.tv_nsec == st.st_mtim.tv_nsec) {
-            *out = X509_chain_up_ref(chain_cache[i].chain);
-            pthread_mutex_unlock(&chain_cache_mu);
-            return *out != NULL ? CT_OK : CT_ERR_NOMEM;
-        }
-    }
-    pthread_mutex_unlock(&chain_cache_mu);
-    int rc = ct_enc_chain_load(out, path, d);
-    if (rc != CT_OK || !known)
-        return rc;
-    STACK_OF(X509) *keep = X509_chain_up_ref(*out);
-    if (keep == NULL)
-        return CT_OK; /* not cached: still loaded */
-    pthread_mutex_lock(&chain_cache_mu);
-    size_t slot = chain_cache_next++ % CHAIN_CACHE;
-    ct_enc_chain_free(chain_cache[slot].chain);
-    snprintf(chain_cache[slot].path, sizeof(chain_cache[slot].path), "%s", path);
-    chain_cache[slot].mtime = st.st_mtim;
-    chain_cache[slot].size = st.st_size;
-    chain_cache[slot].chain = keep;
-    pthread_mutex_unlock(&chain_cache_mu);
-    return CT_OK;
-}
 
 /* The value of "key=value" among a directive's arguments, or NULL. */
 static const char *arg_of(const struct ct_scn_dir *d, const char *key)
@@ -134,7 +83,7 @@ int eng_crypto_init(struct eng *e)
             resolve(e, e->sut->server_cert, path, sizeof(path));
         else
             return CT_OK; /* no profile for this SUT: `offer` will say so */
-        if (vector_chain == NULL && chain_load_cached(&c->chain, path, &d) != CT_OK)
+        if (vector_chain == NULL && ct_enc_chain_load(&c->chain, path, &d) != CT_OK)
             return eng_error(e, 0, "server certificate: %s", d.text);
         X509 *leaf = sk_X509_value(c->chain, 0);
         c->pub = X509_get_pubkey(leaf);

@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const uint8_t test_key[CT_ENC_KEY_LEN] = {
     0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
@@ -568,6 +569,44 @@ static STACK_OF(X509) *load_chain(const char *name)
     return chain;
 }
 
+static void copy_file(const char *from, const char *to)
+{
+    size_t n = 0;
+    uint8_t *data = tl_read_file(from, &n);
+    FILE *f = fopen(to, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+    fclose(f);
+    free(data);
+}
+
+/* A chain file read again is not decoded again, but a changed file is; every caller owns its
+ * stack (freeing one leaves the next load whole). */
+START_TEST(chain_load_again)
+{
+    char path[] = "/tmp/conftest-chain-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    copy_file(tl_vector_path("pki/server-2048.pem"), path);
+    STACK_OF(X509) *a = NULL, *b = NULL, *c = NULL;
+    ck_assert_int_eq(ct_enc_chain_load(&a, path, NULL), CT_OK);
+    ck_assert_int_eq(ct_enc_chain_load(&b, path, NULL), CT_OK);
+    ck_assert_ptr_ne(a, b);
+    ck_assert_ptr_eq(sk_X509_value(a, 0), sk_X509_value(b, 0)); /* the same decoded certificate */
+    ct_enc_chain_free(a);
+    ck_assert_int_eq(X509_cmp(sk_X509_value(b, 0), sk_X509_value(b, 0)), 0);
+    /* Another certificate in the same file (another size): read and decoded anew. */
+    copy_file(tl_vector_path("pki/server-3072.pem"), path);
+    ck_assert_int_eq(ct_enc_chain_load(&c, path, NULL), CT_OK);
+    ck_assert_int_ne(X509_cmp(sk_X509_value(b, 0), sk_X509_value(c, 0)), 0);
+    ck_assert_int_eq(EVP_PKEY_get_bits(X509_get0_pubkey(sk_X509_value(c, 0))), 3072);
+    ct_enc_chain_free(b);
+    ct_enc_chain_free(c);
+    unlink(path);
+}
+END_TEST
+
 START_TEST(certificate_checks)
 {
     STACK_OF(X509) *ca = load_chain("ca.pem");
@@ -653,6 +692,7 @@ Suite *suite_enc(void)
     tcase_add_test(tc, selection_confirms_the_offer);
     tcase_add_test(tc, capabilities);
     tcase_add_test(tc, certificate_checks);
+    tcase_add_test(tc, chain_load_again);
     suite_add_tcase(s, tc);
     return s;
 }
